@@ -1,0 +1,391 @@
+//! The reading pipeline: from paths on the command line to processed
+//! episodes with resolved speakers and tagged mentions.
+//!
+//! ```text
+//! paths ─ discover ─▶ files (sorted) ─┬─ profiles ─▶ people Directory
+//!                                     └─ episodes, in parallel, one at a time:
+//!                                        parse ─▶ speakers::extract ─▶ tag
+//!                                        ─▶ ProcessedEpisode (text dropped)
+//! all episodes ─▶ duplicate ids, StockSet ─▶ speakers::resolve ─▶ Corpus
+//! ```
+//!
+//! Each file is read, parsed and tagged by one worker and its text dropped
+//! before the next, so memory grows with the mentions kept, not with the
+//! corpus. Results are gathered in path order, so the output does not
+//! depend on the order files are listed on disk or on the thread count.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::episode::{Episode, EpisodeMeta};
+use crate::error::{Error, Result};
+use crate::people::Directory;
+use crate::speakers::{self, Cast, Clues, StockSet};
+use crate::tagger::{self, Hit, Tagger};
+use crate::transcript::{self, Format, Parsed};
+
+/// Longest evidence quote kept per mention, in bytes.
+pub const QUOTE_BYTES: usize = 240;
+
+/// What to read and how.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Files or folders (walked recursively).
+    pub inputs: Vec<PathBuf>,
+    /// Folders or files of people profiles, beside any found in `inputs`.
+    pub people: Vec<PathBuf>,
+    /// Force a transcript format instead of detecting it.
+    pub format: Option<Format>,
+}
+
+/// A concept mention in a turn, with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// Index of the turn in its episode.
+    pub turn: usize,
+    /// Index of the concept in the dictionary.
+    pub concept: usize,
+    /// Byte span of the match in the turn's text.
+    pub start: usize,
+    /// End of the span.
+    pub end: usize,
+    /// The text matched, as written.
+    pub matched: String,
+    /// The sentence around the match.
+    pub quote: String,
+    /// Span of the match inside `quote`.
+    pub quote_span: (usize, usize),
+}
+
+/// A concept named in an episode's metadata (title, notes, links...).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MetaMention {
+    /// The metadata field.
+    pub field: &'static str,
+    /// Index of the concept in the dictionary.
+    pub concept: usize,
+}
+
+/// What is kept of a turn once its text is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TurnInfo {
+    /// Start time in milliseconds.
+    pub start_ms: Option<u64>,
+    /// File line where the turn starts.
+    pub line: usize,
+    /// The label as written.
+    pub label: Option<String>,
+    /// Number of words.
+    pub words: usize,
+}
+
+/// An episode after parsing, speaker clue extraction and tagging.
+#[derive(Debug, Clone)]
+pub struct ProcessedEpisode {
+    /// The file it came from.
+    pub source: PathBuf,
+    /// Its metadata.
+    pub meta: EpisodeMeta,
+    /// Its turns, without text.
+    pub turns: Vec<TurnInfo>,
+    /// Speaker clues, for [`speakers::resolve`].
+    pub clues: Clues,
+    /// Concept mentions in the transcript, in order.
+    pub mentions: Vec<Mention>,
+    /// Concepts named in the metadata.
+    pub meta_mentions: Vec<MetaMention>,
+    /// Bytes of transcript text.
+    pub text_bytes: usize,
+}
+
+/// A whole corpus, read and resolved.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    /// Episodes in path order, one per episode id.
+    pub episodes: Vec<ProcessedEpisode>,
+    /// Resolved speakers, parallel to `episodes`.
+    pub casts: Vec<Cast>,
+    /// The people directory used.
+    pub directory: Directory,
+    /// Every problem found.
+    pub diagnostics: Diagnostics,
+    /// Files that could not be used.
+    pub failed_files: usize,
+    /// Files read.
+    pub files: usize,
+}
+
+/// Lists the files to read: files given directly, and candidate files in
+/// folders (recursively, skipping hidden ones), sorted and deduplicated.
+pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    if inputs.is_empty() {
+        return Err(Error::Usage("no input files or folders given".into()));
+    }
+    let mut out = BTreeSet::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input)
+            .map_err(|e| Error::Usage(format!("cannot read input `{}`: {e}", input.display())))?;
+        if meta.is_dir() {
+            walk(input, &mut out)?;
+        } else {
+            out.insert(input.clone());
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        let ft = entry.file_type().map_err(|e| Error::io(&path, e))?;
+        if hidden {
+            continue;
+        }
+        if ft.is_dir() {
+            walk(&path, out)?;
+        } else if ft.is_file() && transcript::is_candidate(&path) {
+            out.insert(path);
+        }
+    }
+    Ok(())
+}
+
+/// Whether a file starts with front matter that looks like a profile; only
+/// the first few kilobytes are read.
+fn maybe_profile(path: &Path) -> bool {
+    use std::io::Read;
+    let mut buf = vec![0u8; 4096];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut buf))
+        .unwrap_or(0);
+    let head = String::from_utf8_lossy(&buf[..n]);
+    let head = head.trim_start_matches('\u{feff}');
+    head.starts_with("---")
+        && (head.contains("\nfirst_name:") || head.contains("\nlast_name:"))
+        && !head.contains("\nepisode_id:")
+}
+
+/// Progress of a long run, for a progress bar. Implementations must be
+/// cheap and thread-safe: `advance` is called from worker threads.
+pub trait Progress: Sync {
+    /// The number of files to process is known.
+    fn start(&self, _files: usize) {}
+    /// One more file is done.
+    fn advance(&self) {}
+    /// All files are done.
+    fn finish(&self) {}
+}
+
+/// Progress that shows nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// Reads, parses, resolves and tags a corpus.
+pub fn load(opts: &Options, tagger: &Tagger, progress: &dyn Progress) -> Result<Corpus> {
+    let files = discover(&opts.inputs)?;
+    let mut corpus = Corpus {
+        files: files.len(),
+        ..Corpus::default()
+    };
+
+    // People first: speaker clues are gathered against them.
+    let mut people_files: Vec<PathBuf> = Vec::new();
+    if !opts.people.is_empty() {
+        people_files.extend(discover(&opts.people)?);
+    }
+    let (profiles, episodes_files): (Vec<PathBuf>, Vec<PathBuf>) = files
+        .into_iter()
+        .partition(|p| opts.format.is_none() && maybe_profile(p));
+    people_files.extend(profiles);
+    people_files.sort();
+    people_files.dedup();
+    progress.start(people_files.len() + episodes_files.len());
+    for p in &people_files {
+        match transcript::read_file(p, None) {
+            Ok(f) => {
+                corpus.diagnostics.extend(f.warnings);
+                match f.parsed {
+                    Parsed::Profile(profile) => corpus.directory.add(profile),
+                    Parsed::Episode(_) => corpus.diagnostics.push(Diagnostic::warning(
+                        p,
+                        0,
+                        "given as a people profile but holds a transcript; ignored",
+                    )),
+                }
+            }
+            Err(e) => {
+                corpus.failed_files += 1;
+                corpus.diagnostics.push(Diagnostic::from_error(&e));
+            }
+        }
+        progress.advance();
+    }
+
+    let results: Vec<(Option<ProcessedEpisode>, Vec<Diagnostic>)> = episodes_files
+        .par_iter()
+        .map(|path| {
+            let out = match process_file(path, opts.format, &corpus.directory, tagger) {
+                Ok((ep, warnings)) => (ep, warnings),
+                Err(e) => (None, vec![Diagnostic::from_error(&e)]),
+            };
+            progress.advance();
+            out
+        })
+        .collect();
+    progress.finish();
+
+    let mut by_id: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for (ep, diags) in results {
+        if diags
+            .iter()
+            .any(|d| d.severity == crate::diagnostics::Severity::Error)
+        {
+            corpus.failed_files += 1;
+        }
+        corpus.diagnostics.extend(diags);
+        let Some(ep) = ep else { continue };
+        if let Some(first) = by_id.get(&ep.meta.id) {
+            corpus.failed_files += 1;
+            corpus.diagnostics.push(Diagnostic::error(
+                &ep.source,
+                1,
+                format!(
+                    "duplicate episode id `{}` (also in {}); this file is skipped, the first keeps the id",
+                    ep.meta.id,
+                    first.display()
+                ),
+            ));
+            continue;
+        }
+        by_id.insert(ep.meta.id.clone(), ep.source.clone());
+        corpus.episodes.push(ep);
+    }
+
+    let mut stock = StockSet::default();
+    for ep in &corpus.episodes {
+        stock.add(&ep.clues);
+    }
+    corpus.casts = corpus
+        .episodes
+        .iter()
+        .map(|ep| speakers::resolve(&ep.clues, &stock))
+        .collect();
+    check_cross_file(&mut corpus);
+    corpus.diagnostics.normalize();
+    Ok(corpus)
+}
+
+/// Problems only visible across files: unresolved speakers, `related`
+/// entries naming unknown episodes.
+fn check_cross_file(corpus: &mut Corpus) {
+    let ids: BTreeSet<&str> = corpus.episodes.iter().map(|e| e.meta.id.as_str()).collect();
+    let mut found = Vec::new();
+    for (ep, cast) in corpus.episodes.iter().zip(&corpus.casts) {
+        for r in &ep.meta.related {
+            if !ids.contains(r.as_str()) {
+                found.push(Diagnostic::warning(
+                    &ep.source,
+                    0,
+                    format!("`related` names `{r}`, which is not an episode id in the inputs; link ignored"),
+                ));
+            }
+        }
+        for reading in &cast.labels {
+            if reading.voice == speakers::Voice::Unresolved {
+                let line = ep
+                    .turns
+                    .iter()
+                    .find(|t| t.label.as_deref() == Some(reading.label.as_str()))
+                    .map(|t| t.line)
+                    .unwrap_or(0);
+                found.push(Diagnostic::warning(
+                    &ep.source,
+                    line,
+                    format!(
+                        "speaker label `{}` ({}) could not be resolved to a person; kept as `{}`",
+                        reading.label,
+                        crate::table::count(reading.turns, "turn"),
+                        reading.label
+                    ),
+                ));
+            }
+        }
+    }
+    corpus.diagnostics.extend(found);
+}
+
+/// Reads one file and processes it if it is an episode.
+fn process_file(
+    path: &Path,
+    format: Option<Format>,
+    directory: &Directory,
+    tagger: &Tagger,
+) -> Result<(Option<ProcessedEpisode>, Vec<Diagnostic>)> {
+    let parsed = transcript::read_file(path, format)?;
+    match parsed.parsed {
+        Parsed::Profile(_) => Ok((None, parsed.warnings)),
+        Parsed::Episode(ep) => Ok((
+            Some(process_episode(&ep, directory, tagger)),
+            parsed.warnings,
+        )),
+    }
+}
+
+/// Extracts speaker clues and tags an episode, keeping only what later
+/// stages need.
+pub fn process_episode(ep: &Episode, directory: &Directory, tagger: &Tagger) -> ProcessedEpisode {
+    let clues = speakers::extract(ep, directory);
+    let mut mentions = Vec::new();
+    let mut hits: Vec<Hit> = Vec::new();
+    let mut text_bytes = 0;
+    let mut turns = Vec::with_capacity(ep.turns.len());
+    for (ti, t) in ep.turns.iter().enumerate() {
+        text_bytes += t.text.len();
+        turns.push(TurnInfo {
+            start_ms: t.start_ms,
+            line: t.line,
+            label: t.label.clone(),
+            words: t.text.split_whitespace().count(),
+        });
+        tagger.find_into(&t.text, &mut hits);
+        for h in &hits {
+            let (quote, qs, qe) = tagger::snippet(&t.text, h.start, h.end, QUOTE_BYTES);
+            mentions.push(Mention {
+                turn: ti,
+                concept: h.concept,
+                start: h.start,
+                end: h.end,
+                matched: t.text[h.start..h.end].to_string(),
+                quote,
+                quote_span: (qs, qe),
+            });
+        }
+    }
+    let mut meta_mentions = BTreeSet::new();
+    for (field, text) in ep.meta.text_fields() {
+        tagger.find_into(text, &mut hits);
+        for h in &hits {
+            meta_mentions.insert(MetaMention {
+                field,
+                concept: h.concept,
+            });
+        }
+    }
+    ProcessedEpisode {
+        source: ep.source.clone(),
+        meta: ep.meta.clone(),
+        turns,
+        clues,
+        mentions,
+        meta_mentions: meta_mentions.into_iter().collect(),
+        text_bytes,
+    }
+}

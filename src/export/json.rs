@@ -1,0 +1,179 @@
+//! networkx node-link JSON, and loading it back.
+//!
+//! ```json
+//! { "directed": true, "multigraph": false,
+//!   "graph": { "format": "podgraph-graph", "version": 1, ... },
+//!   "nodes": [ { "id": "person:kelsey-hightower", "label": "Kelsey Hightower", "kind": "person", ... } ],
+//!   "links": [ { "source": "...", "target": "...", "relation": "discusses", "weight": 3, ... } ],
+//!   "mentions": [ { "episode": "...", "concept": "...", "speaker": "...", "quote": "...", ... } ] }
+//! ```
+//!
+//! `networkx.node_link_graph(data, edges="links")` loads it (extra top-level
+//! keys are ignored). networkx allows one link per ordered pair when
+//! `multigraph` is false; in the rare case where two relations join the
+//! same ordered pair (a speaker who discusses a person they are also
+//! mentioned with), the second relation rides along in the link's `also`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use petgraph::graph::NodeIndex;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::graph::{Edge, KnowledgeGraph, MentionRecord, Node};
+
+/// The `format` marker of podgraph's graph files.
+pub const FORMAT: &str = "podgraph-graph";
+/// The version of the graph file layout.
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct GraphFile {
+    directed: bool,
+    multigraph: bool,
+    graph: GraphMeta,
+    nodes: Vec<Node>,
+    links: Vec<Link>,
+    #[serde(default)]
+    mentions: Vec<MentionRecord>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct GraphMeta {
+    format: String,
+    version: u32,
+    generator: String,
+    #[serde(default)]
+    episodes: usize,
+    #[serde(default)]
+    people: usize,
+    #[serde(default)]
+    concepts: usize,
+    #[serde(default)]
+    mentions: usize,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Link {
+    source: String,
+    target: String,
+    #[serde(flatten)]
+    edge: Edge,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    also: Vec<Edge>,
+}
+
+/// Serialises the graph as pretty-printed node-link JSON.
+pub fn to_json(kg: &KnowledgeGraph) -> String {
+    use crate::graph::NodeKind;
+    let g = &kg.graph;
+    let nodes: Vec<Node> = kg
+        .sorted_nodes()
+        .into_iter()
+        .map(|i| g[i].clone())
+        .collect();
+    let count = |k: NodeKind| nodes.iter().filter(|n| n.kind == k).count();
+    let mut links: Vec<Link> = Vec::new();
+    let mut pair_at: HashMap<(NodeIndex, NodeIndex), usize> = HashMap::new();
+    for e in kg.sorted_edges() {
+        let (a, b) = g.edge_endpoints(e).expect("edge exists");
+        match pair_at.get(&(a, b)) {
+            Some(&i) => links[i].also.push(g[e].clone()),
+            None => {
+                pair_at.insert((a, b), links.len());
+                links.push(Link {
+                    source: g[a].id.clone(),
+                    target: g[b].id.clone(),
+                    edge: g[e].clone(),
+                    also: Vec::new(),
+                });
+            }
+        }
+    }
+    let file = GraphFile {
+        directed: true,
+        multigraph: false,
+        graph: GraphMeta {
+            format: FORMAT.into(),
+            version: VERSION,
+            generator: format!("podgraph {}", env!("CARGO_PKG_VERSION")),
+            episodes: count(NodeKind::Episode),
+            people: count(NodeKind::Person),
+            concepts: count(NodeKind::Concept),
+            mentions: kg.mentions.len(),
+        },
+        nodes,
+        links,
+        mentions: kg.mentions.clone(),
+    };
+    let mut s = serde_json::to_string_pretty(&file).expect("graph serialises");
+    s.push('\n');
+    s
+}
+
+/// Loads a graph written by [`to_json`]. A missing, truncated or foreign
+/// file gives an error that says which.
+pub fn load(path: &Path) -> Result<KnowledgeGraph> {
+    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::GraphFile {
+            path: path.to_path_buf(),
+            message: "no such file; run `podgraph build` first or give --graph".into(),
+        },
+        _ => Error::io(path, e),
+    })?;
+    from_json(path, &text)
+}
+
+/// Parses graph JSON text; `path` names it in errors.
+pub fn from_json(path: &Path, text: &str) -> Result<KnowledgeGraph> {
+    let err = |message: String| Error::GraphFile {
+        path: path.to_path_buf(),
+        message,
+    };
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        if e.is_eof() {
+            err(format!(
+                "the file is truncated ({e}); rebuild it with `podgraph build`"
+            ))
+        } else {
+            err(format!("not valid JSON ({e})"))
+        }
+    })?;
+    let format = value.pointer("/graph/format").and_then(|v| v.as_str());
+    if format != Some(FORMAT) {
+        return Err(err(
+            "not a podgraph graph file (no `graph.format: podgraph-graph`)".into(),
+        ));
+    }
+    let version = value.pointer("/graph/version").and_then(|v| v.as_u64());
+    if version != Some(u64::from(VERSION)) {
+        return Err(err(format!(
+            "graph file version {} is not supported (expected {VERSION}); rebuild it with this podgraph",
+            version.map_or("?".to_string(), |v| v.to_string())
+        )));
+    }
+    let file: GraphFile =
+        serde_json::from_value(value).map_err(|e| err(format!("malformed graph file ({e})")))?;
+    let mut kg = KnowledgeGraph::default();
+    for n in file.nodes {
+        if kg.index.contains_key(&n.id) {
+            return Err(err(format!("node `{}` appears twice", n.id)));
+        }
+        kg.ensure_node(n);
+    }
+    for l in file.links {
+        let (Some(&a), Some(&b)) = (kg.index.get(&l.source), kg.index.get(&l.target)) else {
+            return Err(err(format!(
+                "link {} -> {} names an unknown node",
+                l.source, l.target
+            )));
+        };
+        for e in std::iter::once(l.edge).chain(l.also) {
+            let relation = e.relation;
+            *kg.edge_mut(a, b, relation) = e;
+        }
+    }
+    kg.mentions = file.mentions;
+    Ok(kg)
+}

@@ -1,0 +1,200 @@
+//! Names as people type them: folding, keys, initials and near matches.
+//!
+//! Speaker resolution, the dictionary and the query front end all need to
+//! decide whether two spellings name the same thing ("Kris Nóva" and
+//! "Kris Nova", "Duffy" and "Duffie"). This module holds those small,
+//! dependency-free decisions so that every stage answers them the same way.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Strips diacritics and folds case: "Kris Nóva" becomes "kris nova".
+///
+/// Letters are decomposed (NFKD) and combining marks dropped, so the result
+/// compares equal for every accented spelling of a Latin name. Whitespace
+/// runs become one space and the ends are trimmed.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.nfkd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// The identity key of a name: folded, with punctuation other than inner
+/// hyphens and apostrophes removed. Two names with the same key are the same
+/// person or concept node.
+pub fn key(text: &str) -> String {
+    let folded = fold(text);
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        if c.is_alphanumeric() || c == '+' || c == '#' {
+            out.push(c);
+        } else if matches!(c, ' ' | '-' | '_' | '.' | '/') && !out.ends_with(' ') && !out.is_empty()
+        {
+            out.push(' ');
+        }
+        // Apostrophes and other punctuation vanish: "O'Reilly" ~ "OReilly".
+    }
+    let trimmed = out.trim_end();
+    trimmed.to_string()
+}
+
+/// A slug usable in node ids and file names: lowercase ASCII letters, digits
+/// and single hyphens. Never empty, never contains a path separator.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in fold(text).chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if c == '+' {
+            out.push_str("plus");
+        } else if c == '#' {
+            out.push_str("sharp");
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        // Names in other scripts keep a stable, distinct slug.
+        out = format!("x{:016x}", fnv1a(text.as_bytes()));
+    }
+    out
+}
+
+/// A stable 64-bit FNV-1a hash, used where a fingerprint must be the same on
+/// every machine and every run (std's hasher is randomly seeded).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// The words of a personal name, folded: "Kris Nóva" gives ["kris", "nova"].
+pub fn name_words(name: &str) -> Vec<String> {
+    key(name)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Upper-case initials of a personal name: "Carlisia Thompson" gives "CT",
+/// "Kris Nóva" gives "KN".
+pub fn initials(name: &str) -> String {
+    name_words(name)
+        .iter()
+        .filter_map(|w| w.chars().next())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// Whether a word could be a short form or misspelling of a given name:
+/// equal after folding, or (for names of four letters or more) one edit
+/// apart with the same first letter ("Duffy"/"Duffie" are two edits but
+/// share their stem, so a common prefix of four letters also counts).
+pub fn given_name_matches(word: &str, given: &str) -> bool {
+    let a = key(word);
+    let b = key(given);
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    if a == b {
+        return true;
+    }
+    let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if ca.len() < 4 || cb.len() < 4 || ca[0] != cb[0] {
+        return false;
+    }
+    if edit_distance(&ca, &cb) <= 1 {
+        return true;
+    }
+    // "Duffy"/"Duffie", "Nicholas"/"Nick": a shared stem of four letters
+    // with a short differing tail.
+    let common = ca.iter().zip(&cb).take_while(|(x, y)| x == y).count();
+    common >= 4 && ca.len().max(cb.len()) - common <= 3
+}
+
+/// Levenshtein distance between two char slices.
+pub fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// Edit distance between two strings, by chars.
+pub fn edit_distance_str(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    edit_distance(&a, &b)
+}
+
+fn is_combining_mark(c: char) -> bool {
+    matches!(c as u32,
+        0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_removes_diacritics_and_case() {
+        assert_eq!(fold("Kris Nóva"), "kris nova");
+        assert_eq!(fold("  Kris   Nova "), "kris nova");
+        assert_eq!(key("Kris Nóva"), key("kris nova"));
+        assert_eq!(key("Conway’s Law"), "conways law");
+    }
+
+    #[test]
+    fn slugs_are_safe() {
+        assert_eq!(slug("Kubernetes"), "kubernetes");
+        assert_eq!(slug("../../etc/x"), "etc-x");
+        assert_eq!(slug("C++"), "cplusplus");
+        assert_eq!(slug("C#"), "csharp");
+        assert!(slug("日本").starts_with('x'));
+        assert!(!slug("a/b\\c").contains('/'));
+    }
+
+    #[test]
+    fn initials_of_names() {
+        assert_eq!(initials("Carlisia Thompson"), "CT");
+        assert_eq!(initials("Kris Nóva"), "KN");
+        assert_eq!(initials("Craig McLuckie"), "CM");
+    }
+
+    #[test]
+    fn near_given_names() {
+        assert!(given_name_matches("Duffy", "Duffie"));
+        assert!(given_name_matches("Brian", "Bryan"));
+        assert!(given_name_matches("Nóva", "Nova"));
+        assert!(!given_name_matches("Josh", "John"));
+        assert!(!given_name_matches("Kris", "Craig"));
+        assert!(!given_name_matches("Nicholas", "Michael"));
+    }
+}

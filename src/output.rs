@@ -1,0 +1,97 @@
+//! Writing outputs safely: atomically, and only inside the output folder.
+//!
+//! Every file podgraph writes goes through [`write_atomic`]: the bytes go
+//! to a hidden temporary file in the same folder, are flushed to disk, and
+//! the temporary file is renamed over the target. A run that is interrupted
+//! leaves the previous output intact, never half a file. File names derived
+//! from episode ids go through [`file_name`], so an id like `../../etc/x`
+//! cannot escape the output folder.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::error::{Error, Result};
+use crate::names;
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// Writes `bytes` to `path` atomically (temp file in the same folder, then
+/// rename). The folder is created if needed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::Usage(format!("not a file path: {}", path.display())))?
+        .to_string_lossy();
+    let tmp = dir.join(format!(
+        ".{name}.tmp-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
+    Ok(())
+}
+
+/// A safe file name for an id: its slug plus an extension. The slug has
+/// only ASCII letters, digits and hyphens, so it is never `..`, never holds
+/// a separator and never starts with a dot.
+pub fn file_name(id: &str, extension: &str) -> String {
+    format!("{}.{extension}", names::slug(id))
+}
+
+/// Joins a safe file name for `id` under `dir`.
+pub fn path_for(dir: &Path, id: &str, extension: &str) -> PathBuf {
+    dir.join(file_name(id, extension))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.json");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn hostile_ids_stay_inside() {
+        let dir = Path::new("/out");
+        for id in [
+            "../../etc/x",
+            "/abs/path",
+            "a/b",
+            "..",
+            ".hidden",
+            "we\"ird\nid",
+        ] {
+            let p = path_for(dir, id, "json");
+            assert_eq!(p.parent(), Some(dir), "{id} -> {}", p.display());
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            assert!(!name.starts_with('.'), "{name}");
+        }
+    }
+}

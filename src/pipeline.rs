@@ -1,0 +1,223 @@
+//! `podgraph build` end to end, and the loading step other commands share.
+//!
+//! ```text
+//! dictionaries ─▶ Dictionary ─▶ Tagger ─┐
+//! inputs ───────────────────────────────┴▶ corpus::load ─▶ Corpus
+//!   ─▶ KnowledgeGraph::build ─▶ export::{json, dot} ─▶ output::write_atomic
+//! ```
+//!
+//! Dictionary errors are configuration errors (the run stops before
+//! reading any transcript); problems in transcripts are per file (the run
+//! goes on and reports them).
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::corpus::{self, Corpus, Progress};
+use crate::diagnostics::{Diagnostics, Severity};
+use crate::dictionary::Dictionary;
+use crate::error::{Error, Result};
+use crate::export;
+use crate::graph::{KnowledgeGraph, NodeKind};
+use crate::output;
+use crate::speakers::Voice;
+use crate::tagger::Tagger;
+
+/// What to read.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// Transcripts, folders and people profiles.
+    pub corpus: corpus::Options,
+    /// Extra dictionary files.
+    pub dicts: Vec<PathBuf>,
+    /// Leave out the shipped dictionaries.
+    pub no_default_dict: bool,
+}
+
+/// A corpus read into a graph.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The dictionary used.
+    pub dictionary: Dictionary,
+    /// The corpus.
+    pub corpus: Corpus,
+    /// Its graph.
+    pub graph: KnowledgeGraph,
+    /// Dictionary and corpus diagnostics together.
+    pub diagnostics: Diagnostics,
+}
+
+/// Loads the dictionaries; any error in them is a configuration error.
+pub fn load_dictionary(inputs: &Inputs) -> Result<(Dictionary, Diagnostics)> {
+    let mut diags = Diagnostics::default();
+    let dict = Dictionary::load_default(&inputs.dicts, !inputs.no_default_dict, &mut diags)?;
+    if diags.errors() > 0 {
+        diags.normalize();
+        return Err(Error::Config(diags.into_iter().collect()));
+    }
+    Ok((dict, diags))
+}
+
+/// Reads dictionaries and corpus and builds the graph.
+pub fn load(inputs: &Inputs, progress: &dyn Progress) -> Result<Loaded> {
+    let (dictionary, mut diagnostics) = load_dictionary(inputs)?;
+    let tagger = Tagger::new(&dictionary)?;
+    let corpus = corpus::load(&inputs.corpus, &tagger, progress)?;
+    let graph = KnowledgeGraph::build(&corpus, &dictionary);
+    diagnostics.extend(corpus.diagnostics.clone());
+    diagnostics.normalize();
+    Ok(Loaded {
+        dictionary,
+        corpus,
+        graph,
+        diagnostics,
+    })
+}
+
+/// Options of `podgraph build`.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// What to read.
+    pub inputs: Inputs,
+    /// Output folder.
+    pub out: PathBuf,
+}
+
+/// What a build did.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// Counts for the closing summary.
+    pub summary: Summary,
+    /// Every problem found.
+    pub diagnostics: Diagnostics,
+    /// Files written.
+    pub written: Vec<PathBuf>,
+}
+
+/// Builds the graph and writes `graph.json` and `graph.dot` into the
+/// output folder, atomically.
+pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
+    let loaded = load(&opts.inputs, progress)?;
+    let json = export::json::to_json(&loaded.graph);
+    let dot = export::dot::to_dot(&loaded.graph);
+    let mut written = Vec::new();
+    for (name, bytes) in [
+        ("graph.json", json.as_bytes()),
+        ("graph.dot", dot.as_bytes()),
+    ] {
+        let path = opts.out.join(name);
+        output::write_atomic(&path, bytes)?;
+        written.push(path);
+    }
+    Ok(BuildReport {
+        summary: Summary::of(&loaded),
+        diagnostics: loaded.diagnostics,
+        written,
+    })
+}
+
+/// The numbers of a run, printed as one paragraph at the end.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Files read.
+    pub files: usize,
+    /// Files that failed.
+    pub failed_files: usize,
+    /// Episodes in the graph.
+    pub episodes: usize,
+    /// Turns.
+    pub turns: usize,
+    /// Turns attributed to a person.
+    pub turns_by_people: usize,
+    /// Turns read by the announcer.
+    pub turns_by_announcer: usize,
+    /// Distinct labels (per episode).
+    pub labels: usize,
+    /// Labels resolved to a person or the announcer.
+    pub labels_resolved: usize,
+    /// People in the graph.
+    pub people: usize,
+    /// Concept mentions.
+    pub mentions: usize,
+    /// Concepts mentioned at least once.
+    pub concepts: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// Errors.
+    pub errors: usize,
+}
+
+impl Summary {
+    /// Counts a loaded corpus.
+    pub fn of(l: &Loaded) -> Summary {
+        let mut s = Summary {
+            files: l.corpus.files,
+            failed_files: l.corpus.failed_files,
+            episodes: l.corpus.episodes.len(),
+            mentions: l.graph.mentions.len(),
+            warnings: l.diagnostics.warnings(),
+            errors: l.diagnostics.errors(),
+            ..Summary::default()
+        };
+        for cast in &l.corpus.casts {
+            s.turns += cast.turns.len();
+            for v in &cast.turns {
+                match v {
+                    Voice::Member(_) => s.turns_by_people += 1,
+                    Voice::Announcer => s.turns_by_announcer += 1,
+                    Voice::Unresolved => {}
+                }
+            }
+            s.labels += cast.labels.len();
+            s.labels_resolved += cast
+                .labels
+                .iter()
+                .filter(|r| r.voice != Voice::Unresolved)
+                .count();
+        }
+        for n in l.graph.graph.node_weights() {
+            match n.kind {
+                NodeKind::Person => s.people += 1,
+                NodeKind::Concept if n.mentions > 0 => s.concepts += 1,
+                _ => {}
+            }
+        }
+        s
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unattributed = self.turns - self.turns_by_people - self.turns_by_announcer;
+        write!(
+            f,
+            "Read {} episodes from {} files ({} failed): {} turns, {} spoken by people, {} by the announcer, {} unattributed; \
+             {} of {} speaker labels resolved; {} people; {} mentions of {} concepts; {} warnings, {} errors.",
+            self.episodes,
+            self.files,
+            self.failed_files,
+            self.turns,
+            self.turns_by_people,
+            self.turns_by_announcer,
+            unattributed,
+            self.labels_resolved,
+            self.labels,
+            self.people,
+            self.mentions,
+            self.concepts,
+            self.warnings,
+            self.errors
+        )
+    }
+}
+
+/// The exit status a run should end with: 0 when all is well, 1 when files
+/// failed (or, with `strict`, when anything was reported).
+pub fn exit_code(diags: &Diagnostics, failed_files: usize, strict: bool) -> i32 {
+    let any_error = failed_files > 0 || diags.iter().any(|d| d.severity == Severity::Error);
+    if any_error || (strict && diags.warnings() > 0) {
+        1
+    } else {
+        0
+    }
+}

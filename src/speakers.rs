@@ -1,0 +1,1274 @@
+//! Speaker resolution: which person is behind each turn's label.
+//!
+//! Labels in real transcripts are initials, typos and stock voices. This
+//! module resolves them the way a careful reader would, in two steps:
+//!
+//! 1. [`extract`] runs while an episode's text is at hand (in parallel,
+//!    per file). It lists the episode's [`Candidate`]s (hosts, guests,
+//!    people linked in the notes and links, the people directory, and
+//!    anyone who introduces themself) and gathers [`Evidence`] from the
+//!    turns: self-introductions ("I'm Kris Nova", "my name is Duffy",
+//!    "Jed Salazar here"), names addressed in the previous turn ("Brian, you
+//!    want to give us an intro?") and names a label says about someone else.
+//!    It keeps a fingerprint of each long turn so that stock announcements
+//!    can be recognised across episodes. The text is then dropped.
+//! 2. [`resolve`] runs once every episode is read. Labels are taken from
+//!    the most to the least used; each is scored against every candidate
+//!    from its initials (exact, prefix or one letter off), the evidence, the
+//!    candidate's standing in the metadata, and whether it looks like a typo
+//!    of a label already resolved (`CCC` after `CC`). The best candidate
+//!    above a threshold wins; otherwise the label stays unresolved, visible
+//!    under its own name and reported, never merged into someone else.
+//!    Turns whose text is a stock announcement (the same words the show's
+//!    announcer reads in other episodes) belong to the announcer, whatever
+//!    their label.
+//!
+//! Every decision carries its reasons so that `podgraph speakers` can show
+//! an editor why a label was read as it was.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::episode::{Episode, PersonRef};
+use crate::names;
+use crate::people::Directory;
+use crate::transcript::markdown_links;
+
+/// Where a candidate speaker comes from; also their standing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// Listed in `hosts`.
+    Host,
+    /// Listed in `guests`.
+    Guest,
+    /// Linked in the show notes or description.
+    Notes,
+    /// Named in the `links` list.
+    Link,
+    /// In the people directory.
+    Directory,
+    /// Introduced themself in the transcript.
+    Introduction,
+    /// The label itself is a name (`Gerhard Lazu:`).
+    Label,
+}
+
+impl Origin {
+    fn prior(self) -> f32 {
+        match self {
+            Origin::Host | Origin::Guest => 1.0,
+            Origin::Notes => 0.75,
+            Origin::Link | Origin::Directory | Origin::Introduction => 0.25,
+            Origin::Label => 0.0,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Origin::Host => "host in the front matter",
+            Origin::Guest => "guest in the front matter",
+            Origin::Notes => "linked in the show notes",
+            Origin::Link => "named in the episode's links",
+            Origin::Directory => "in the people directory",
+            Origin::Introduction => "introduced themself",
+            Origin::Label => "named by the label",
+        }
+    }
+}
+
+/// A person's part in an episode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Hosts the show.
+    Host,
+    /// Invited guest.
+    Guest,
+    /// Speaks, but the metadata does not say in which role.
+    Other,
+}
+
+impl Role {
+    /// Lowercase name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Host => "host",
+            Role::Guest => "guest",
+            Role::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Someone who might be speaking in an episode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Display name.
+    pub name: String,
+    /// Best origin (the most authoritative source naming them).
+    pub origin: Origin,
+    words: Vec<String>,
+}
+
+impl Candidate {
+    fn new(name: &str, origin: Origin) -> Option<Candidate> {
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let words = names::name_words(&name);
+        (!words.is_empty()).then_some(Candidate {
+            name,
+            origin,
+            words,
+        })
+    }
+
+    fn initials(&self) -> String {
+        names::initials(&self.name)
+    }
+
+    fn first(&self) -> &str {
+        &self.words[0]
+    }
+
+    fn last(&self) -> Option<&str> {
+        (self.words.len() > 1).then(|| self.words[self.words.len() - 1].as_str())
+    }
+}
+
+/// What a turn says about who is who.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// The speaker introduces themself by this name.
+    SelfIntroduction,
+    /// The previous turn, by another label, ends by naming this person.
+    Addressed,
+    /// The label names this person as someone else ("Sorry, Brian").
+    NamesOther,
+}
+
+/// One clue tying a label to a candidate.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Evidence {
+    /// Index into [`Clues::labels`].
+    pub label: usize,
+    /// Index into [`Clues::candidates`].
+    pub candidate: usize,
+    /// What kind of clue.
+    pub kind: EvidenceKind,
+    /// File line of the turn holding the clue.
+    pub line: usize,
+}
+
+/// Everything speaker resolution needs from one episode, without its text.
+#[derive(Debug, Clone, Default)]
+pub struct Clues {
+    /// Candidates, deduplicated by name key.
+    pub candidates: Vec<Candidate>,
+    /// Distinct labels in order of first use.
+    pub labels: Vec<String>,
+    /// Per turn: index into `labels`, or `None` for unlabelled text.
+    pub turn_labels: Vec<Option<usize>>,
+    /// Per turn: fingerprint of its opening words (0 for short turns).
+    pub turn_prints: Vec<u64>,
+    /// Per turn: number of words.
+    pub turn_words: Vec<u32>,
+    /// Clues found in the turns.
+    pub evidence: Vec<Evidence>,
+}
+
+/// Labels that name a stock voice rather than a person.
+pub fn is_announcer_label(label: &str) -> bool {
+    matches!(
+        names::fold(label).as_str(),
+        "announcer"
+            | "narrator"
+            | "voiceover"
+            | "voice over"
+            | "vo"
+            | "intro"
+            | "outro"
+            | "promo"
+            | "ad"
+            | "sponsor"
+    )
+}
+
+/// A label that is itself a person's name (`Gerhard Lazu`, `Kris Nóva`),
+/// as opposed to initials (`CC`) or a role (`ANNOUNCER`).
+pub fn is_name_label(label: &str) -> bool {
+    label.chars().any(char::is_lowercase)
+        && label
+            .split_whitespace()
+            .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+        && !is_announcer_label(label)
+}
+
+/// Words that are capitalised in speech but never a name after "I'm".
+const NOT_NAMES: &[&str] = &[
+    "a", "an", "the", "not", "so", "just", "really", "sure", "here", "going", "glad", "happy",
+    "excited", "good", "fine", "back", "also", "still", "with", "from", "at", "in", "on", "from",
+    "very", "super", "actually", "sorry", "thinking", "curious", "trying", "like", "gonna",
+    "always", "now", "one",
+];
+
+/// Gathers candidates and evidence from a parsed episode.
+pub fn extract(episode: &Episode, directory: &Directory) -> Clues {
+    let mut clues = Clues::default();
+    let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+    let mut add = |clues: &mut Clues, name: &str, origin: Origin| -> Option<usize> {
+        let c = Candidate::new(name, origin)?;
+        let key = c.words.join(" ");
+        match by_key.get(&key) {
+            Some(&i) => {
+                let existing = &mut clues.candidates[i];
+                existing.origin = existing.origin.min(origin);
+                Some(i)
+            }
+            None => {
+                clues.candidates.push(c);
+                by_key.insert(key, clues.candidates.len() - 1);
+                Some(clues.candidates.len() - 1)
+            }
+        }
+    };
+    let meta = &episode.meta;
+    let listed = |people: &[PersonRef]| people.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+    for n in listed(&meta.hosts) {
+        add(&mut clues, &n, Origin::Host);
+    }
+    for n in listed(&meta.guests) {
+        add(&mut clues, &n, Origin::Guest);
+    }
+    for field in [&meta.notes, &meta.description].into_iter().flatten() {
+        for l in markdown_links(field) {
+            if looks_like_person(&l.name) {
+                add(&mut clues, &l.name, Origin::Notes);
+            }
+        }
+    }
+    for l in &meta.links {
+        let name = strip_profile_suffix(&l.name);
+        if looks_like_person(name) {
+            add(&mut clues, name, Origin::Link);
+        }
+    }
+    for p in directory.iter() {
+        add(&mut clues, &p.name, Origin::Directory);
+    }
+
+    // Labels, and names written as labels.
+    let mut label_index: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in &episode.turns {
+        let idx = t.label.as_deref().map(|l| {
+            *label_index.entry(l).or_insert_with(|| {
+                clues.labels.push(l.to_string());
+                clues.labels.len() - 1
+            })
+        });
+        clues.turn_labels.push(idx);
+        clues.turn_prints.push(fingerprint(&t.text));
+        clues
+            .turn_words
+            .push(u32::try_from(t.text.split_whitespace().count()).unwrap_or(u32::MAX));
+    }
+    for l in clues.labels.clone() {
+        if is_name_label(&l) {
+            add(&mut clues, &l, Origin::Label);
+        }
+    }
+
+    // Self-introductions may name people the metadata never mentions.
+    let mut intros: Vec<(usize, String, usize)> = Vec::new();
+    for (i, t) in episode.turns.iter().enumerate() {
+        let Some(label) = clues.turn_labels[i] else {
+            continue;
+        };
+        for name in self_introductions(&t.text) {
+            intros.push((label, name, t.line));
+        }
+    }
+    for (label, name, line) in intros {
+        let known = clues
+            .candidates
+            .iter()
+            .position(|c| name_refers_to(&name, c));
+        let cand = match known {
+            Some(c) => Some(c),
+            // A stranger's full name counts only if it fits the label.
+            None if names::name_words(&name).len() >= 2
+                && label_fits_initials(&clues.labels[label], &names::initials(&name)) =>
+            {
+                add(&mut clues, &name, Origin::Introduction)
+            }
+            None => None,
+        };
+        if let Some(candidate) = cand {
+            clues.evidence.push(Evidence {
+                label,
+                candidate,
+                kind: EvidenceKind::SelfIntroduction,
+                line,
+            });
+        }
+    }
+
+    // Names in the closing words of a turn point at the next speaker; names
+    // a label says outside an introduction are someone else.
+    let finder = NameFinder::new(&clues.candidates);
+    let mut prev: Option<(usize, Vec<usize>)> = None;
+    for (i, t) in episode.turns.iter().enumerate() {
+        let Some(label) = clues.turn_labels[i] else {
+            prev = None;
+            continue;
+        };
+        if let Some((prev_label, named)) = &prev {
+            if *prev_label != label {
+                for &c in named {
+                    clues.evidence.push(Evidence {
+                        label,
+                        candidate: c,
+                        kind: EvidenceKind::Addressed,
+                        line: t.line,
+                    });
+                }
+            }
+        }
+        let intro_cands: HashSet<usize> = clues
+            .evidence
+            .iter()
+            .filter(|e| e.kind == EvidenceKind::SelfIntroduction && e.line == t.line)
+            .map(|e| e.candidate)
+            .collect();
+        let (head, tail) = edges(&t.text, 400);
+        let mut named_here: Vec<usize> = finder.find(head);
+        named_here.extend(finder.find(tail));
+        named_here.sort_unstable();
+        named_here.dedup();
+        for &c in &named_here {
+            if !intro_cands.contains(&c) {
+                clues.evidence.push(Evidence {
+                    label,
+                    candidate: c,
+                    kind: EvidenceKind::NamesOther,
+                    line: t.line,
+                });
+            }
+        }
+        let mut closing = finder.find(last_sentence(&t.text));
+        closing.retain(|c| !intro_cands.contains(c));
+        prev = Some((label, closing));
+    }
+    clues.evidence.sort();
+    clues.evidence.dedup();
+    clues
+}
+
+/// The first and last `n` bytes of a text (the whole text if short), cut
+/// at char boundaries.
+fn edges(text: &str, n: usize) -> (&str, &str) {
+    if text.len() <= 2 * n {
+        return (text, "");
+    }
+    let mut a = n;
+    while !text.is_char_boundary(a) {
+        a -= 1;
+    }
+    let mut b = text.len() - n;
+    while !text.is_char_boundary(b) {
+        b += 1;
+    }
+    (&text[..a], &text[b..])
+}
+
+fn last_sentence(text: &str) -> &str {
+    let t = text.trim_end();
+    let body = t.trim_end_matches(['.', '!', '?', '"', '”', ' ']);
+    match body.rfind(['.', '!', '?', '\n']) {
+        Some(p) => &t[p + 1..],
+        None => t,
+    }
+}
+
+/// Finds candidates named in a text: a word that matches a given name
+/// (allowing "Duffy" for "Duffie"), or a full name.
+struct NameFinder {
+    firsts: Vec<(usize, String, Option<String>)>,
+}
+
+impl NameFinder {
+    fn new(cands: &[Candidate]) -> NameFinder {
+        NameFinder {
+            firsts: cands
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (i, c.first().to_string(), c.last().map(str::to_string)))
+                .collect(),
+        }
+    }
+
+    fn find(&self, text: &str) -> Vec<usize> {
+        let words = capitalised_words(text);
+        let mut out = Vec::new();
+        for (wi, w) in words.iter().enumerate() {
+            let folded = names::key(w);
+            let matching: Vec<&(usize, String, Option<String>)> = self
+                .firsts
+                .iter()
+                .filter(|(_, first, _)| first.starts_with(folded.chars().next().unwrap_or(' ')))
+                .filter(|(_, first, _)| names::given_name_matches(&folded, first))
+                .collect();
+            // Two people with one given name: only the surname decides.
+            let next = words.get(wi + 1).map(|n| names::key(n));
+            let full: Vec<_> = matching
+                .iter()
+                .filter(|(_, _, last)| {
+                    last.as_deref()
+                        .zip(next.as_deref())
+                        .is_some_and(|(l, n)| names::given_name_matches(n, l))
+                })
+                .collect();
+            if full.len() == 1 {
+                out.push(full[0].0);
+            } else if matching.len() == 1 {
+                out.push(matching[0].0);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// Capitalised words in order, apostrophe suffixes cut ("Duffie's").
+fn capitalised_words(text: &str) -> Vec<&str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'))
+        .map(|w| w.split(['\'', '’']).next().unwrap_or(w))
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase) && w.chars().count() >= 2)
+        .collect()
+}
+
+/// Names introduced by their speaker: "I'm Kris Nova", "I am Josh",
+/// "my name is Duffy", "this is Bryan Liles", "Jed Salazar here".
+///
+/// These are only proposals: [`extract`] keeps a name if it refers to a
+/// candidate, or if it is a full name that fits the turn's label ("This is
+/// Kubernetes" proposes nothing of use).
+pub fn self_introductions(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let (head, tail) = edges(text, 400);
+    for part in [head, tail] {
+        let tokens: Vec<&str> = part.split_whitespace().collect();
+        for i in 0..tokens.len() {
+            let t = normalize_token(tokens[i]);
+            let cue_len = if t == "i'm" || t == "im" || (t == "me" && tokens[i].ends_with(',')) {
+                1
+            } else if (t == "i"
+                && tokens.get(i + 1).map(|s| normalize_token(s)) == Some("am".into()))
+                || (t == "my"
+                    && tokens.get(i + 1).map(|s| normalize_token(s)) == Some("name".into())
+                    && tokens.get(i + 2).map(|s| normalize_token(s)) == Some("is".into()))
+            {
+                if t == "i" { 2 } else { 3 }
+            } else if t == "this"
+                && tokens.get(i + 1).map(|s| normalize_token(s)) == Some("is".into())
+            {
+                2
+            } else {
+                0
+            };
+            if cue_len > 0 {
+                if let Some(name) = name_at(&tokens[i + cue_len..]) {
+                    out.push(name);
+                }
+            }
+            // "Jed Salazar here" opening a turn.
+            if i < 3 && (t == "here" || t == "here,") {
+                let start = i.saturating_sub(2);
+                if let Some(name) = name_at(&tokens[start..i]) {
+                    if names::name_words(&name).len() == i - start {
+                        out.push(name);
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn normalize_token(t: &str) -> String {
+    t.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .replace('’', "'")
+        .to_lowercase()
+}
+
+/// One to three capitalised words at the start of `tokens`, as a name.
+fn name_at(tokens: &[&str]) -> Option<String> {
+    let mut words = Vec::new();
+    for tok in tokens.iter().take(3) {
+        let clean = tok.trim_matches(|c: char| !c.is_alphabetic());
+        let first_upper = clean.chars().next().is_some_and(char::is_uppercase);
+        let letters = clean
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '-' || c == '\'');
+        if !first_upper
+            || !letters
+            || clean.chars().count() < 2
+            || NOT_NAMES.contains(&clean.to_lowercase().as_str())
+        {
+            break;
+        }
+        words.push(clean);
+        // Punctuation after a word ends the name: "I'm Patrick, I'm ...".
+        if tok.ends_with([',', '.', '!', '?', ';', ':']) {
+            break;
+        }
+    }
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Whether a spoken name ("Duffy", "Duffy Coolie", "Kris Nova") refers to
+/// a candidate.
+fn name_refers_to(spoken: &str, c: &Candidate) -> bool {
+    let words = names::name_words(spoken);
+    let Some(first) = words.first() else {
+        return false;
+    };
+    if !names::given_name_matches(first, c.first()) {
+        return false;
+    }
+    match (words.get(1), c.last()) {
+        (Some(l), Some(cl)) => {
+            names::given_name_matches(l, cl) || names::edit_distance_str(l, cl) <= 2
+        }
+        _ => true,
+    }
+}
+
+/// "Kelsey Hightower on GitHub" names Kelsey Hightower.
+fn strip_profile_suffix(name: &str) -> &str {
+    for suffix in [
+        " on LinkedIn",
+        " on Twitter",
+        " on GitHub",
+        " on Github",
+        " on X",
+        " on Mastodon",
+    ] {
+        if let Some(n) = name.strip_suffix(suffix) {
+            return n.trim();
+        }
+    }
+    name.trim()
+}
+
+/// Two or three capitalised alphabetic words: a plausible personal name.
+fn looks_like_person(name: &str) -> bool {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    (2..=3).contains(&words.len())
+        && !matches!(words[0], "The" | "A" | "An" | "Our" | "My")
+        && words.iter().all(|w| {
+            let mut cs = w.chars();
+            cs.next().is_some_and(char::is_uppercase)
+                && cs.clone().any(char::is_lowercase)
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.'))
+        })
+}
+
+/// Whether a label could be written for someone with these initials.
+fn label_fits_initials(label: &str, initials: &str) -> bool {
+    let l = label.to_uppercase();
+    !l.is_empty() && (l == initials || (l.len() == 1 && initials.starts_with(&l)))
+}
+
+/// Fingerprint of a turn's first twelve words (0 if it has fewer): the
+/// same stock announcement read in two episodes gets the same print.
+pub fn fingerprint(text: &str) -> u64 {
+    const WORDS: usize = 12;
+    let mut buf = String::new();
+    let mut n = 0;
+    for w in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        buf.push_str(&names::fold(w));
+        buf.push(' ');
+        n += 1;
+        if n == WORDS {
+            return names::fnv1a(buf.as_bytes()).max(1);
+        }
+    }
+    0
+}
+
+/// Fingerprints of stock announcements, gathered across a corpus: the
+/// prints of turns labelled as an announcer.
+#[derive(Debug, Clone, Default)]
+pub struct StockSet {
+    prints: HashSet<u64>,
+}
+
+impl StockSet {
+    /// Adds an episode's announcer turns.
+    pub fn add(&mut self, clues: &Clues) {
+        for (i, l) in clues.turn_labels.iter().enumerate() {
+            if let Some(l) = l {
+                if is_announcer_label(&clues.labels[*l]) && clues.turn_prints[i] != 0 {
+                    self.prints.insert(clues.turn_prints[i]);
+                }
+            }
+        }
+    }
+
+    fn contains(&self, print: u64) -> bool {
+        print != 0 && self.prints.contains(&print)
+    }
+}
+
+/// Who a label or turn was resolved to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Voice {
+    /// A person: index into [`Cast::members`].
+    Member(usize),
+    /// The show's announcer or another stock voice: not a person.
+    Announcer,
+    /// Nobody could be named: the label stays as written.
+    Unresolved,
+}
+
+/// A person speaking in an episode.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Member {
+    /// Display name.
+    pub name: String,
+    /// Role in the episode.
+    pub role: Role,
+    /// Turns spoken.
+    pub turns: usize,
+}
+
+/// How one label was read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelReading {
+    /// The label as written.
+    pub label: String,
+    /// Who it was read as.
+    pub voice: Voice,
+    /// Turns with this label.
+    pub turns: usize,
+    /// Turns with this label that are stock announcements.
+    pub stock_turns: usize,
+    /// The reasons, in plain English.
+    pub evidence: Vec<String>,
+    /// The score of the chosen reading (0 when not scored).
+    pub score: f32,
+}
+
+/// The resolved speakers of an episode.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cast {
+    /// People who speak, in order of first reading.
+    pub members: Vec<Member>,
+    /// One reading per label, in order of first use.
+    pub labels: Vec<LabelReading>,
+    /// Per turn: who speaks it.
+    pub turns: Vec<Voice>,
+}
+
+/// Minimum score for a label to be read as a person.
+const THRESHOLD: f32 = 3.0;
+
+/// Resolves every label of an episode.
+///
+/// Readings are assigned greedily, the most certain first: at each step
+/// every open label is scored against every candidate given the readings
+/// made so far, and the best pair above [`THRESHOLD`] is fixed. Rare labels
+/// thus come last, when the frequent ones they may be typos of are known.
+pub fn resolve(clues: &Clues, stock: &StockSet) -> Cast {
+    let n = clues.labels.len();
+    let mut turns_of = vec![0usize; n];
+    let mut stock_of = vec![0usize; n];
+    for (i, l) in clues.turn_labels.iter().enumerate() {
+        if let Some(l) = l {
+            turns_of[*l] += 1;
+            if stock.contains(clues.turn_prints[i]) {
+                stock_of[*l] += 1;
+            }
+        }
+    }
+    let mut readings: Vec<Option<LabelReading>> = vec![None; n];
+    let blank = |l: usize| LabelReading {
+        label: clues.labels[l].clone(),
+        voice: Voice::Unresolved,
+        turns: turns_of[l],
+        stock_turns: stock_of[l],
+        evidence: Vec::new(),
+        score: 0.0,
+    };
+    for l in 0..n {
+        if is_announcer_label(&clues.labels[l]) {
+            readings[l] = Some(LabelReading {
+                voice: Voice::Announcer,
+                evidence: vec!["an announcer label, not a person".into()],
+                ..blank(l)
+            });
+        } else if stock_of[l] == turns_of[l] {
+            readings[l] = Some(LabelReading {
+                voice: Voice::Announcer,
+                evidence: vec![format!(
+                    "every turn is a stock announcement read by the announcer in other episodes ({})",
+                    crate::table::count(stock_of[l], "turn")
+                )],
+                ..blank(l)
+            });
+        }
+    }
+
+    let tally = EvidenceTally::new(clues);
+    let mut state = State {
+        label_cand: vec![None; n],
+        members: Vec::new(),
+        member_of_cand: BTreeMap::new(),
+    };
+    loop {
+        let mut best: Option<(f32, usize, usize, Vec<String>)> = None;
+        for l in (0..n).filter(|&l| readings[l].is_none()) {
+            for ci in 0..clues.candidates.len() {
+                let (s, why) = score(clues, &tally, &state, &turns_of, l, ci);
+                let better = match &best {
+                    None => true,
+                    // Ties go to the more used label, then the earlier one.
+                    Some((bs, bl, _, _)) => s > *bs || (s == *bs && turns_of[l] > turns_of[*bl]),
+                };
+                if better {
+                    best = Some((s, l, ci, why));
+                }
+            }
+        }
+        let Some((s, l, ci, why)) = best else { break };
+        if s < THRESHOLD {
+            break;
+        }
+        let member = *state.member_of_cand.entry(ci).or_insert_with(|| {
+            state.members.push(Member {
+                name: clues.candidates[ci].name.clone(),
+                role: role_of(clues.candidates[ci].origin),
+                turns: 0,
+            });
+            state.members.len() - 1
+        });
+        state.label_cand[l] = Some(ci);
+        readings[l] = Some(LabelReading {
+            voice: Voice::Member(member),
+            evidence: why,
+            score: s,
+            ..blank(l)
+        });
+    }
+    // What is left stays unresolved, with its best guess as the reason.
+    for (l, reading) in readings.iter_mut().enumerate() {
+        if reading.is_some() {
+            continue;
+        }
+        let best = (0..clues.candidates.len())
+            .map(|ci| (score(clues, &tally, &state, &turns_of, l, ci).0, ci))
+            .fold(None, |acc: Option<(f32, usize)>, x| match acc {
+                Some(a) if a.0 >= x.0 => Some(a),
+                _ => Some(x),
+            });
+        let evidence = match best {
+            Some((s, ci)) if s > 0.0 => vec![format!(
+                "no candidate fits well enough (best: {} at {:.1}, needs {:.1})",
+                clues.candidates[ci].name, s, THRESHOLD
+            )],
+            _ => vec!["no candidate in the metadata or the transcript fits this label".into()],
+        };
+        *reading = Some(LabelReading {
+            evidence,
+            ..blank(l)
+        });
+    }
+
+    let labels: Vec<LabelReading> = readings.into_iter().flatten().collect();
+    let mut members = state.members;
+    let turns: Vec<Voice> = clues
+        .turn_labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| match l {
+            None => Voice::Unresolved,
+            Some(_) if stock.contains(clues.turn_prints[i]) => Voice::Announcer,
+            Some(l) => labels[*l].voice,
+        })
+        .collect();
+    for v in &turns {
+        if let Voice::Member(m) = v {
+            members[*m].turns += 1;
+        }
+    }
+    Cast {
+        members,
+        labels,
+        turns,
+    }
+}
+
+fn role_of(origin: Origin) -> Role {
+    match origin {
+        Origin::Host => Role::Host,
+        Origin::Guest | Origin::Notes | Origin::Introduction => Role::Guest,
+        Origin::Link | Origin::Directory | Origin::Label => Role::Other,
+    }
+}
+
+/// Readings fixed so far.
+struct State {
+    /// Candidate of each resolved label.
+    label_cand: Vec<Option<usize>>,
+    members: Vec<Member>,
+    member_of_cand: BTreeMap<usize, usize>,
+}
+
+/// Evidence counted per (label, candidate), with the line of the first
+/// self-introduction.
+struct EvidenceTally {
+    counts: BTreeMap<(usize, usize), (usize, usize, usize, usize)>,
+}
+
+impl EvidenceTally {
+    fn new(clues: &Clues) -> EvidenceTally {
+        let mut counts: BTreeMap<(usize, usize), (usize, usize, usize, usize)> = BTreeMap::new();
+        for e in &clues.evidence {
+            let c = counts.entry((e.label, e.candidate)).or_default();
+            match e.kind {
+                EvidenceKind::SelfIntroduction => {
+                    if c.0 == 0 {
+                        c.3 = e.line;
+                    }
+                    c.0 += 1;
+                }
+                EvidenceKind::Addressed => c.1 += 1,
+                EvidenceKind::NamesOther => c.2 += 1,
+            }
+        }
+        EvidenceTally { counts }
+    }
+
+    /// (self-introductions, addressed, names as other, first intro line).
+    fn get(&self, l: usize, ci: usize) -> (usize, usize, usize, usize) {
+        self.counts.get(&(l, ci)).copied().unwrap_or_default()
+    }
+}
+
+/// Scores label `l` against candidate `ci`, with the reasons.
+fn score(
+    clues: &Clues,
+    tally: &EvidenceTally,
+    state: &State,
+    turns_of: &[usize],
+    l: usize,
+    ci: usize,
+) -> (f32, Vec<String>) {
+    let label = &clues.labels[l];
+    let cand = &clues.candidates[ci];
+    let mut s = 0.0;
+    let mut why = Vec::new();
+
+    if is_name_label(label) {
+        if name_refers_to(label, cand) && names::name_words(label).len() >= cand.words.len().min(2)
+        {
+            s += 10.0;
+            why.push(format!("the label is the name {}", cand.name));
+        } else if names::name_words(label).len() == 1
+            && names::given_name_matches(label, cand.first())
+        {
+            s += 4.0;
+            why.push(format!("the label is {}'s given name", cand.name));
+        }
+    } else {
+        let (pts, reason) = initials_score(label, &cand.initials());
+        if pts > 0.0 {
+            s += pts;
+            why.push(reason);
+        }
+    }
+
+    let (intro, addressed, others, intro_line) = tally.get(l, ci);
+    if intro > 0 {
+        s += 6.0;
+        why.push(format!(
+            "introduces themself as {} (line {intro_line})",
+            cand.name
+        ));
+    }
+    if addressed > 0 {
+        s += addressed.min(4) as f32;
+        why.push(format!(
+            "addressed by name in the turn before ({addressed}×)"
+        ));
+    }
+    if others > 0 {
+        s -= others.min(4) as f32;
+        why.push(format!(
+            "speaks of {} as someone else ({others}×)",
+            cand.name
+        ));
+    }
+
+    // The one listed person whose given name starts like the label.
+    if s > 0.0 && only_listed_fit(clues, label, state) == Some(ci) {
+        s += 1.0;
+        why.push(format!(
+            "the only listed person left whose name starts with {}",
+            label.chars().next().unwrap_or(' ')
+        ));
+    }
+
+    // A rare label one keystroke from a frequent label of this person.
+    let typo_of = (0..clues.labels.len()).find(|&rl| {
+        state.label_cand[rl] == Some(ci)
+            && is_rare_variant(label, turns_of[l], &clues.labels[rl], turns_of[rl])
+    });
+    if let Some(rl) = typo_of {
+        s += 2.0;
+        why.push(format!("looks like a typo of label {}", clues.labels[rl]));
+    }
+
+    // Who usually speaks after the speakers this label follows.
+    let (share, prev) = answer_share(clues, state, l, ci);
+    if share > 0.0 {
+        s += 1.5 * share;
+        why.push(format!(
+            "speaks after {prev} as {} usually does ({:.0}%)",
+            cand.name,
+            share * 100.0
+        ));
+    }
+
+    if s > 0.0 && closest_in_length(clues, state, l) == Some(ci) {
+        s += 1.0;
+        why.push(format!("its turns are as long as {}'s", cand.name));
+    }
+
+    if s > 0.0 {
+        s += cand.origin.prior();
+        why.push(cand.origin.describe().to_string());
+    }
+    // One person usually has one label: a second one that is neither a
+    // variant of theirs nor close to their initials needs more evidence.
+    if state.member_of_cand.contains_key(&ci) && typo_of.is_none() && intro == 0 {
+        s -= 2.0;
+    }
+    (s, why)
+}
+
+/// The one listed person (host, guest, linked in the notes) not yet
+/// speaking under another label whose given name starts with the label's
+/// first letter, if there is exactly one.
+fn only_listed_fit(clues: &Clues, label: &str, state: &State) -> Option<usize> {
+    if is_name_label(label) {
+        return None;
+    }
+    let first = label.chars().next()?.to_lowercase().next()?;
+    let mut fits = clues.candidates.iter().enumerate().filter(|(i, c)| {
+        c.origin <= Origin::Notes
+            && !state.member_of_cand.contains_key(i)
+            && c.first().starts_with(first)
+    });
+    match (fits.next(), fits.next()) {
+        (Some((i, _)), None) => Some(i),
+        _ => None,
+    }
+}
+
+/// For the turns of label `l`, the share of times the previous speaker's
+/// turns are followed by candidate `ci` elsewhere in the episode (among
+/// resolved labels), and the previous speaker's label.
+fn answer_share(clues: &Clues, state: &State, l: usize, ci: usize) -> (f32, String) {
+    let tl = &clues.turn_labels;
+    let mut total = 0.0;
+    let mut n = 0;
+    let mut prev_label = String::new();
+    for i in 1..tl.len() {
+        if tl[i] != Some(l) {
+            continue;
+        }
+        let Some(p) = tl[i - 1] else { continue };
+        if p == l {
+            continue;
+        }
+        let (mut to_c, mut all) = (0usize, 0usize);
+        for j in 1..tl.len() {
+            if tl[j - 1] != Some(p) {
+                continue;
+            }
+            if let Some(q) = tl[j] {
+                if q != l && q != p {
+                    if let Some(c) = state.label_cand[q] {
+                        all += 1;
+                        to_c += usize::from(c == ci);
+                    }
+                }
+            }
+        }
+        if all >= 3 {
+            total += to_c as f32 / all as f32;
+            n += 1;
+            prev_label = clues.labels[p].clone();
+        }
+    }
+    if n == 0 {
+        (0.0, prev_label)
+    } else {
+        (total / n as f32, prev_label)
+    }
+}
+
+/// The resolved candidate whose turns are, on average, closest in length
+/// (log of words) to the turns of label `l`: in an interview the guest's
+/// answers are long and the hosts' prompts short.
+fn closest_in_length(clues: &Clues, state: &State, l: usize) -> Option<usize> {
+    let mut sums: BTreeMap<Option<usize>, (f32, usize)> = BTreeMap::new();
+    for (i, tl) in clues.turn_labels.iter().enumerate() {
+        let Some(tl) = *tl else { continue };
+        let key = if tl == l {
+            None
+        } else {
+            match state.label_cand[tl] {
+                Some(c) => Some(c),
+                None => continue,
+            }
+        };
+        let e = sums.entry(key).or_default();
+        e.0 += (1.0 + clues.turn_words[i] as f32).ln();
+        e.1 += 1;
+    }
+    let (own, n) = sums.remove(&None)?;
+    let own = own / n as f32;
+    let mut best: Option<(f32, usize)> = None;
+    for (c, (sum, count)) in sums {
+        let d = (sum / count as f32 - own).abs();
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = c.map(|c| (d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Points for a label against a candidate's initials, with the reason.
+fn initials_score(label: &str, initials: &str) -> (f32, String) {
+    let l: Vec<char> = label
+        .to_uppercase()
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .collect();
+    let i: Vec<char> = initials.chars().collect();
+    if l.is_empty() || i.is_empty() {
+        return (0.0, String::new());
+    }
+    if l == i {
+        return (4.0, format!("label {label} is the initials of the name"));
+    }
+    if l.len() < i.len() && i.starts_with(&l) {
+        return (2.0, format!("label {label} starts the initials {initials}"));
+    }
+    if l.len() >= 2
+        && names::edit_distance(&l, &i) == 1
+        && (l.first() == i.first() || l.last() == i.last())
+    {
+        return (
+            1.5,
+            format!("label {label} is one letter off the initials {initials}"),
+        );
+    }
+    (0.0, String::new())
+}
+
+/// Whether a label with `turns` turns is a rare variant (typo) of a label
+/// with `other_turns`: one edit apart or a prefix, and used at most half as often.
+fn is_rare_variant(label: &str, turns: usize, other: &str, other_turns: usize) -> bool {
+    let a: Vec<char> = label.chars().collect();
+    let b: Vec<char> = other.chars().collect();
+    let close = names::edit_distance(&a, &b) <= 1 || b.starts_with(&a) || a.starts_with(&b);
+    close && turns * 2 <= other_turns
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::episode::{EpisodeMeta, Turn};
+    use std::path::PathBuf;
+
+    fn episode(hosts: &[&str], notes: &str, turns: &[(&str, &str)]) -> Episode {
+        Episode {
+            source: PathBuf::from("e.md"),
+            meta: EpisodeMeta {
+                id: "e".into(),
+                hosts: hosts
+                    .iter()
+                    .map(|h| PersonRef {
+                        name: h.to_string(),
+                        url: None,
+                    })
+                    .collect(),
+                notes: Some(notes.into()),
+                ..Default::default()
+            },
+            turns: turns
+                .iter()
+                .enumerate()
+                .map(|(i, (l, t))| Turn {
+                    start_ms: Some(i as u64 * 1000),
+                    label: Some(l.to_string()),
+                    text: t.to_string(),
+                    line: i + 1,
+                })
+                .collect(),
+        }
+    }
+
+    fn cast_names(e: &Episode, stock: &StockSet) -> Vec<(String, String)> {
+        let clues = extract(e, &Directory::default());
+        let cast = resolve(&clues, stock);
+        cast.labels
+            .iter()
+            .map(|r| {
+                let who = match r.voice {
+                    Voice::Member(m) => cast.members[m].name.clone(),
+                    Voice::Announcer => "ANNOUNCER".into(),
+                    Voice::Unresolved => "?".into(),
+                };
+                (r.label.clone(), who)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn self_introduction_patterns() {
+        assert_eq!(
+            self_introductions("Hey everyone, I’m Kris Nova. I’m a developer."),
+            vec!["Kris Nova"]
+        );
+        assert_eq!(
+            self_introductions("Good afternoon, my name is Duffy and I’m back."),
+            vec!["Duffy"]
+        );
+        assert_eq!(
+            self_introductions("Jed Salazar here, thanks."),
+            vec!["Jed Salazar"]
+        );
+        assert_eq!(
+            self_introductions("Hey, I’m Patrick, I’m an upstream contributor."),
+            vec!["Patrick"]
+        );
+        assert!(self_introductions("I'm not sure. I'm Going to say no.").is_empty());
+    }
+
+    #[test]
+    fn initials_and_guest_from_notes() {
+        let e = episode(
+            &["Carlisia Thompson", "Bryan Liles"],
+            "With [Kelsey Hightower](https://twitter.com/x) today.",
+            &[
+                ("CC", "Welcome, today we have Kelsey Hightower."),
+                ("KH", "Happy to be here."),
+                ("BL", "Hi."),
+                ("CC", "Great."),
+            ],
+        );
+        let got = cast_names(&e, &StockSet::default());
+        assert!(
+            got.contains(&("KH".into(), "Kelsey Hightower".into())),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("BL".into(), "Bryan Liles".into())),
+            "{got:?}"
+        );
+        // CC is not Carlisia's initials (CT) but the only C among the hosts.
+        assert!(
+            got.contains(&("CC".into(), "Carlisia Thompson".into())),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn typos_and_self_introductions() {
+        let e = episode(
+            &["Carlisia Thompson", "Kris Nóva", "Duffie Cooley"],
+            "",
+            &[
+                ("CN", "Hey everyone, I’m Kris Nova."),
+                ("KN", "So, observability."),
+                ("KN", "More."),
+                ("DC", "I'm Duffy Coolie, hi."),
+                ("DC", "Yes."),
+                ("CC", "Hello."),
+                ("CC", "Bye."),
+                ("CCC", "Bye!"),
+            ],
+        );
+        let got = cast_names(&e, &StockSet::default());
+        assert!(got.contains(&("CN".into(), "Kris Nóva".into())), "{got:?}");
+        assert!(
+            got.contains(&("CCC".into(), "Carlisia Thompson".into())),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("DC".into(), "Duffie Cooley".into())),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn unknown_labels_stay_unresolved() {
+        let e = episode(
+            &["Carlisia Thompson"],
+            "",
+            &[("CC", "Hi."), ("ZQ", "Hello there.")],
+        );
+        let got = cast_names(&e, &StockSet::default());
+        assert!(got.contains(&("ZQ".into(), "?".into())), "{got:?}");
+    }
+
+    #[test]
+    fn stock_announcements_belong_to_the_announcer() {
+        let outro = "Thank you for listening to the show. Find us on the web at our site, and we'll be back next week.";
+        let a = episode(&["Kris Nóva"], "", &[("ANNOUNCER", outro), ("KN", "Hi.")]);
+        let mut stock = StockSet::default();
+        stock.add(&extract(&a, &Directory::default()));
+        let b = episode(&["Carlisia Thompson"], "", &[("CC", "Bye."), ("KN", outro)]);
+        let got = cast_names(&b, &stock);
+        assert!(got.contains(&("KN".into(), "ANNOUNCER".into())), "{got:?}");
+    }
+
+    #[test]
+    fn same_initials_differ_by_episode() {
+        let a = episode(&["Josh Rosso"], "", &[("JS", "Hi, I'm Josh.")]);
+        let b = episode(&["Jed Salazar"], "", &[("JS", "Jed Salazar here.")]);
+        assert_eq!(cast_names(&a, &StockSet::default())[0].1, "Josh Rosso");
+        assert_eq!(cast_names(&b, &StockSet::default())[0].1, "Jed Salazar");
+    }
+
+    #[test]
+    fn name_labels() {
+        let e = episode(
+            &[],
+            "",
+            &[("Gerhard Lazu", "Hi."), ("Rich Burroughs", "Hello.")],
+        );
+        let got = cast_names(&e, &StockSet::default());
+        assert_eq!(got[0], ("Gerhard Lazu".into(), "Gerhard Lazu".into()));
+        assert_eq!(got[1], ("Rich Burroughs".into(), "Rich Burroughs".into()));
+    }
+}

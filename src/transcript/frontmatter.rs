@@ -1,0 +1,519 @@
+//! YAML front matter: splitting it from the body and reading episode
+//! metadata from it, field by field, with a warning for every field of the
+//! wrong type (the rest of the file is still read).
+
+use std::path::Path;
+
+use serde_yaml::Value;
+
+use crate::diagnostics::Diagnostic;
+use crate::episode::{EpisodeMeta, Link, PersonRef};
+use crate::error::{Error, Result};
+
+/// Front matter cut out of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split<'a> {
+    /// The YAML text between the `---` lines (empty if there is none).
+    pub yaml: &'a str,
+    /// 1-based line of the first YAML line.
+    pub yaml_line: usize,
+    /// The text after the closing `---`.
+    pub body: &'a str,
+    /// 1-based line where the body starts.
+    pub body_line: usize,
+}
+
+/// Splits `---` delimited front matter from the body.
+///
+/// A file that does not start with `---` has no front matter. A file that
+/// opens front matter but never closes it is an error, since guessing where
+/// the metadata ends would silently mangle both parts.
+pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>> {
+    let mut lines = LineCursor::new(text);
+    let Some(first) = lines.next() else {
+        return Ok(Split {
+            yaml: "",
+            yaml_line: 1,
+            body: text,
+            body_line: 1,
+        });
+    };
+    if first.content.trim_end() != "---" {
+        return Ok(Split {
+            yaml: "",
+            yaml_line: 1,
+            body: text,
+            body_line: 1,
+        });
+    }
+    let yaml_start = first.end;
+    for line in lines {
+        let t = line.content.trim_end();
+        if t == "---" || t == "..." {
+            return Ok(Split {
+                yaml: &text[yaml_start..line.start],
+                yaml_line: 2,
+                body: &text[line.end..],
+                body_line: line.number + 1,
+            });
+        }
+    }
+    Err(Error::parse(
+        path,
+        1,
+        "front matter opened with `---` on line 1 is never closed (no second `---` line); file skipped",
+    ))
+}
+
+struct Line<'a> {
+    content: &'a str,
+    start: usize,
+    end: usize,
+    number: usize,
+}
+
+struct LineCursor<'a> {
+    text: &'a str,
+    pos: usize,
+    number: usize,
+}
+
+impl<'a> LineCursor<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCursor {
+            text,
+            pos: 0,
+            number: 0,
+        }
+    }
+}
+
+impl<'a> Iterator for LineCursor<'a> {
+    type Item = Line<'a>;
+    fn next(&mut self) -> Option<Line<'a>> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let start = self.pos;
+        let rest = &self.text[start..];
+        let (content, end) = match rest.find('\n') {
+            Some(i) => (&rest[..i], start + i + 1),
+            None => (rest, self.text.len()),
+        };
+        self.pos = end;
+        self.number += 1;
+        Some(Line {
+            content: content.strip_suffix('\r').unwrap_or(content),
+            start,
+            end,
+            number: self.number,
+        })
+    }
+}
+
+/// Parses front matter YAML into a generic value.
+///
+/// Alias expansion and nesting depth are bounded by the YAML parser, so a
+/// hostile file fails with an error instead of exhausting memory.
+pub fn parse_yaml(path: &Path, split: &Split<'_>) -> Result<Value> {
+    if split.yaml.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_yaml::from_str::<Value>(split.yaml).map_err(|e| {
+        let line = e
+            .location()
+            .map(|l| split.yaml_line + l.line().saturating_sub(1))
+            .unwrap_or(split.yaml_line);
+        Error::parse(
+            path,
+            line,
+            format!(
+                "front matter is not valid YAML ({}); file skipped",
+                first_line(&e.to_string())
+            ),
+        )
+    })
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+/// Reads episode metadata from parsed front matter.
+///
+/// Unknown keys are ignored (sites keep their own). A field of the wrong
+/// type is dropped or converted with a warning naming its line; `id_fallback`
+/// (the file stem) is used when `episode_id` is missing.
+pub fn episode_meta(
+    path: &Path,
+    split: &Split<'_>,
+    value: &Value,
+    id_fallback: &str,
+    warnings: &mut Vec<Diagnostic>,
+) -> EpisodeMeta {
+    let mut meta = EpisodeMeta::default();
+    let map = match value {
+        Value::Mapping(m) => Some(m),
+        Value::Null => None,
+        _ => {
+            warnings.push(Diagnostic::warning(
+                path,
+                split.yaml_line,
+                "front matter is not a mapping of keys to values; metadata ignored",
+            ));
+            None
+        }
+    };
+    let field = |name: &str| map.and_then(|m| m.get(name));
+    let line_of = |name: &str| key_line(split, name);
+    let mut reader = FieldReader {
+        path,
+        warnings,
+        line_of: &line_of,
+    };
+
+    meta.id = match field("episode_id").or_else(|| field("id")) {
+        Some(v) => reader
+            .scalar("episode_id", v)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| id_fallback.to_string()),
+        None => id_fallback.to_string(),
+    };
+    if let Some(v) = field("episode_number").or_else(|| field("number")) {
+        meta.number = reader.number("episode_number", v);
+    }
+    meta.title = field("title").and_then(|v| reader.scalar("title", v));
+    meta.date = field("date").and_then(|v| reader.scalar("date", v));
+    meta.description = field("description").and_then(|v| reader.scalar("description", v));
+    meta.notes = field("notes").and_then(|v| reader.scalar("notes", v));
+    meta.video = field("video").and_then(|v| reader.scalar("video", v));
+    meta.hosts = field("hosts")
+        .map(|v| reader.people("hosts", v))
+        .unwrap_or_default();
+    meta.guests = field("guests")
+        .map(|v| reader.people("guests", v))
+        .unwrap_or_default();
+    meta.points = field("points")
+        .map(|v| reader.strings("points", v))
+        .unwrap_or_default();
+    meta.links = field("links")
+        .map(|v| {
+            reader
+                .people("links", v)
+                .into_iter()
+                .map(|p| Link {
+                    name: p.name,
+                    url: p.url,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    meta.related = field("related")
+        .map(|v| reader.strings("related", v))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    meta
+}
+
+/// The 1-based line of a top-level key in the front matter, for messages.
+pub fn key_line(split: &Split<'_>, key: &str) -> usize {
+    for (i, line) in split.yaml.lines().enumerate() {
+        if let Some(rest) = line.strip_prefix(key) {
+            if rest.trim_start().starts_with(':') {
+                return split.yaml_line + i;
+            }
+        }
+    }
+    split.yaml_line
+}
+
+struct FieldReader<'a, 'w> {
+    path: &'a Path,
+    warnings: &'w mut Vec<Diagnostic>,
+    line_of: &'a dyn Fn(&str) -> usize,
+}
+
+impl FieldReader<'_, '_> {
+    fn warn(&mut self, field: &str, message: String) {
+        let line = (self.line_of)(field);
+        self.warnings
+            .push(Diagnostic::warning(self.path, line, message));
+    }
+
+    /// A string, number or boolean, as text; null is absent.
+    fn scalar(&mut self, field: &str, v: &Value) -> Option<String> {
+        match scalar_text(v) {
+            Some(s) => Some(s),
+            None if v.is_null() => None,
+            None => {
+                self.warn(
+                    field,
+                    format!("`{field}` should be text, found {}; ignored", type_name(v)),
+                );
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, field: &str, v: &Value) -> Option<u32> {
+        let parsed = match v {
+            Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+            Value::String(s) => s.trim().parse::<u32>().ok(),
+            Value::Null => return None,
+            _ => None,
+        };
+        if parsed.is_none() {
+            let shown = scalar_text(v).unwrap_or_else(|| type_name(v).to_string());
+            self.warn(
+                field,
+                format!("`{field}` should be a whole number, found `{shown}`; ignored"),
+            );
+        }
+        parsed
+    }
+
+    /// A list of strings; a single string is accepted as a one-item list.
+    fn strings(&mut self, field: &str, v: &Value) -> Vec<String> {
+        match v {
+            Value::Null => Vec::new(),
+            Value::Sequence(items) => {
+                let mut out = Vec::new();
+                for item in items {
+                    if let Some(s) = scalar_text(item) {
+                        out.push(s);
+                    } else if let Some(text) = one_key_mapping_text(item) {
+                        // `- The three pillars: events, metrics` is a
+                        // one-key mapping to YAML, but text to its author.
+                        self.warn(
+                            field,
+                            format!(
+                                "an item of `{field}` holds `: ` and reads as a mapping in YAML; \
+                                 kept as the text `{text}` (quote it to silence this)"
+                            ),
+                        );
+                        out.push(text);
+                    } else if !item.is_null() {
+                        self.warn(
+                            field,
+                            format!(
+                                "an item of `{field}` is {}, not text; item ignored",
+                                type_name(item)
+                            ),
+                        );
+                    }
+                }
+                out
+            }
+            other => match scalar_text(other) {
+                Some(s) => {
+                    self.warn(
+                        field,
+                        format!("`{field}` should be a list; read as a list of one"),
+                    );
+                    vec![s]
+                }
+                None => {
+                    self.warn(
+                        field,
+                        format!(
+                            "`{field}` should be a list, found {}; ignored",
+                            type_name(other)
+                        ),
+                    );
+                    Vec::new()
+                }
+            },
+        }
+    }
+
+    /// A list of `{name, url}` mappings or of plain names. A single string
+    /// is split on commas and " and " (`hosts: Ann Lee, Bo Chen`).
+    fn people(&mut self, field: &str, v: &Value) -> Vec<PersonRef> {
+        match v {
+            Value::Null => Vec::new(),
+            Value::Sequence(items) => {
+                let mut out = Vec::new();
+                for item in items {
+                    if let Some(p) = self.person(field, item) {
+                        out.push(p);
+                    }
+                }
+                out
+            }
+            Value::String(s) => {
+                self.warn(
+                    field,
+                    format!("`{field}` should be a list of names; the text was split on commas"),
+                );
+                s.split(',')
+                    .flat_map(|part| part.split(" and "))
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map(|n| PersonRef {
+                        name: n.to_string(),
+                        url: None,
+                    })
+                    .collect()
+            }
+            other => {
+                self.warn(
+                    field,
+                    format!(
+                        "`{field}` should be a list, found {}; ignored",
+                        type_name(other)
+                    ),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn person(&mut self, field: &str, item: &Value) -> Option<PersonRef> {
+        match item {
+            Value::Mapping(m) => {
+                let name = m.get("name").and_then(scalar_text);
+                let url = m
+                    .get("url")
+                    .and_then(scalar_text)
+                    .map(|u| u.trim().to_string());
+                match name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()) {
+                    Some(name) => Some(PersonRef { name, url }),
+                    None => {
+                        self.warn(
+                            field,
+                            format!("an item of `{field}` has no `name`; item ignored"),
+                        );
+                        None
+                    }
+                }
+            }
+            Value::Null => None,
+            other => match scalar_text(other) {
+                Some(name) if !name.trim().is_empty() => Some(PersonRef {
+                    name: name.trim().to_string(),
+                    url: None,
+                }),
+                _ => {
+                    self.warn(
+                        field,
+                        format!(
+                            "an item of `{field}` is {}, not a name; item ignored",
+                            type_name(other)
+                        ),
+                    );
+                    None
+                }
+            },
+        }
+    }
+}
+
+/// `{a: b}` as the text `a: b`, when both sides are scalars.
+fn one_key_mapping_text(v: &Value) -> Option<String> {
+    let Value::Mapping(m) = v else { return None };
+    if m.len() != 1 {
+        return None;
+    }
+    let (k, v) = m.iter().next()?;
+    Some(format!(
+        "{}: {}",
+        scalar_text(k)?,
+        scalar_text(v).unwrap_or_default()
+    ))
+}
+
+/// A scalar as text; `None` for null, sequences and mappings.
+pub fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Tagged(t) => scalar_text(&t.value),
+        _ => None,
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a true/false value",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Sequence(_) => "a list",
+        Value::Mapping(_) => "a mapping",
+        Value::Tagged(_) => "a tagged value",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta_of(text: &str) -> (EpisodeMeta, Vec<Diagnostic>) {
+        let path = Path::new("t.md");
+        let split = split(path, text).unwrap();
+        let value = parse_yaml(path, &split).unwrap();
+        let mut w = Vec::new();
+        let m = episode_meta(path, &split, &value, "stem", &mut w);
+        (m, w)
+    }
+
+    #[test]
+    fn splits_front_matter() {
+        let text = "---\na: 1\n---\nbody\n";
+        let s = split(Path::new("x"), text).unwrap();
+        assert_eq!(s.yaml, "a: 1\n");
+        assert_eq!(s.body, "body\n");
+        assert_eq!(s.body_line, 4);
+    }
+
+    #[test]
+    fn crlf_front_matter() {
+        let text = "---\r\na: 1\r\n---\r\nbody\r\n";
+        let s = split(Path::new("x"), text).unwrap();
+        assert_eq!(s.yaml, "a: 1\r\n");
+        assert_eq!(s.body, "body\r\n");
+    }
+
+    #[test]
+    fn unterminated_front_matter_is_an_error() {
+        let err = split(Path::new("x.md"), "---\na: 1\nbody\n").unwrap_err();
+        assert!(err.to_string().contains("never closed"), "{err}");
+    }
+
+    #[test]
+    fn no_front_matter() {
+        let s = split(Path::new("x"), "[00:01] A: hi\n").unwrap();
+        assert_eq!(s.yaml, "");
+        assert_eq!(s.body_line, 1);
+    }
+
+    #[test]
+    fn reads_fields_and_trims_ids() {
+        let (m, w) = meta_of(
+            "---\nepisode_id: 006-a-talk \nepisode_number: 6\nhosts:\n  - name: Ann Lee\n    url: https://x\nrelated: # sidebar\n- 001-a \n- 002-b\n---\n",
+        );
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(m.id, "006-a-talk");
+        assert_eq!(m.number, Some(6));
+        assert_eq!(m.hosts[0].name, "Ann Lee");
+        assert_eq!(m.related, vec!["001-a", "002-b"]);
+    }
+
+    #[test]
+    fn wrong_types_warn_with_line() {
+        let (m, w) =
+            meta_of("---\ntitle: T\nepisode_number: seven\nhosts: Ann Lee, Bo Chen\n---\n");
+        assert_eq!(m.number, None);
+        assert_eq!(m.hosts.len(), 2);
+        assert_eq!(w.len(), 2);
+        assert_eq!(w[0].line, 3);
+        assert!(w[0].message.contains("seven"));
+        assert_eq!(w[1].line, 4);
+        assert_eq!(m.id, "stem");
+    }
+}
