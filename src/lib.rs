@@ -11,7 +11,9 @@
 //!    graph needs;
 //! 5. [`graph`]: the petgraph knowledge graph;
 //! 6. [`export`]: JSON (networkx node-link) and DOT;
-//! 7. [`pipeline`]: `podgraph build` end to end, with atomic [`output`].
+//! 7. [`related`]: related episodes from the graph, and [`eval`] of them
+//!    against curated lists;
+//! 8. [`pipeline`]: `podgraph build` end to end, with atomic [`output`].
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -21,12 +23,14 @@ pub mod diagnostics;
 pub mod dictionary;
 pub mod episode;
 pub mod error;
+pub mod eval;
 pub mod export;
 pub mod graph;
 pub mod names;
 pub mod output;
 pub mod people;
 pub mod pipeline;
+pub mod related;
 pub mod review;
 pub mod speakers;
 pub mod table;

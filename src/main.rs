@@ -13,15 +13,15 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use podgraph::corpus::{self, NoProgress, Progress};
 use podgraph::diagnostics::Diagnostics;
-use podgraph::pipeline::{self, BuildOptions, Inputs};
+use podgraph::pipeline::{self, BuildOptions, GraphSource, Inputs};
 use podgraph::transcript::Format;
-use podgraph::{Error, review};
+use podgraph::{Error, eval, output, related, review};
 
 const EXIT_CODES: &str = "\
 Exit status:
   0  success
   1  some input files failed (outputs were written for the others), or --strict found warnings
-  2  usage or configuration error (bad option, unreadable input, invalid dictionary)
+  2  usage or configuration error (bad option, unreadable input, invalid dictionary or graph file)
   3  internal error: a bug in podgraph; please report it";
 
 /// Turn podcast transcripts into a knowledge graph of episodes, speakers and concepts.
@@ -34,31 +34,49 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Build the knowledge graph and write graph.json and graph.dot.
+    /// Build the knowledge graph: write graph.json, graph.dot and related.json.
     #[command(after_help = EXIT_CODES)]
     Build(BuildArgs),
     /// Show who speaks behind each label, per episode, with the evidence used.
     #[command(after_help = EXIT_CODES)]
     Speakers(SpeakersArgs),
+    /// Recommend related episodes, each with its reasons; optionally write
+    /// them into the episodes' `related:` front matter.
+    #[command(after_help = EXIT_CODES)]
+    Related(RelatedArgs),
+    /// Measure podgraph against the data you have.
+    #[command(subcommand)]
+    Eval(EvalCommand),
 }
 
+#[derive(Subcommand, Debug)]
+enum EvalCommand {
+    /// Score related-episode recommendations against the curated `related`
+    /// lists, leave-one-out: recall@3, recall@5, MRR and nDCG@5, in the
+    /// earlier-only and all-episodes settings, beside simple baselines.
+    #[command(after_help = EXIT_CODES)]
+    Related(EvalRelatedArgs),
+}
+
+/// How inputs are read.
 #[derive(Args, Debug)]
-struct InputArgs {
-    /// Transcript files or folders (searched recursively for .md files).
-    /// People profiles found among them (front matter with first_name and
-    /// last_name) form the people directory.
-    #[arg(required = true, value_name = "PATHS")]
-    paths: Vec<PathBuf>,
+struct ReadArgs {
     /// Extra people profiles (files or folders), used to name speakers.
     #[arg(long, value_name = "PATH")]
     people: Vec<PathBuf>,
     /// Read every input in this format instead of detecting it.
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     input_format: Option<Format>,
+    /// Extra dictionary file (YAML, see dictionaries/README.md); repeatable.
+    #[arg(long = "dict", value_name = "FILE")]
+    dicts: Vec<PathBuf>,
+    /// Use only the --dict files, not the shipped dictionaries.
+    #[arg(long)]
+    no_default_dict: bool,
     /// Treat warnings as failures (exit status 1), for CI.
     #[arg(long)]
     strict: bool,
-    /// Print no progress bar and no summary, only problems.
+    /// Print no progress bar and no summary, only problems and results.
     #[arg(short, long)]
     quiet: bool,
     /// Worker threads (default: one per core).
@@ -66,25 +84,42 @@ struct InputArgs {
     threads: Option<usize>,
 }
 
+/// Transcripts to read.
 #[derive(Args, Debug)]
-struct DictArgs {
-    /// Extra dictionary file (YAML, see dictionaries/README.md); repeatable.
-    #[arg(long = "dict", value_name = "FILE")]
-    dicts: Vec<PathBuf>,
-    /// Use only the --dict files, not the shipped dictionaries.
-    #[arg(long)]
-    no_default_dict: bool,
+struct PathArgs {
+    /// Transcript files or folders (searched recursively for .md files).
+    /// People profiles found among them (front matter with first_name and
+    /// last_name) form the people directory.
+    #[arg(required = true, value_name = "PATHS")]
+    paths: Vec<PathBuf>,
+}
+
+/// Transcripts to read, or a saved graph.
+#[derive(Args, Debug)]
+struct SourceArgs {
+    /// Transcript files or folders (searched recursively), as for `build`.
+    #[arg(value_name = "PATHS", required_unless_present = "graph")]
+    paths: Vec<PathBuf>,
+    /// Use a graph.json written by `podgraph build` instead of reading transcripts.
+    #[arg(long, value_name = "FILE", conflicts_with = "paths")]
+    graph: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
 struct BuildArgs {
     #[command(flatten)]
-    input: InputArgs,
+    paths: PathArgs,
     #[command(flatten)]
-    dict: DictArgs,
-    /// Output folder for graph.json and graph.dot.
+    read: ReadArgs,
+    /// Output folder for graph.json, graph.dot and related.json.
     #[arg(short, long, value_name = "DIR", default_value = "output")]
     out: PathBuf,
+    /// Related episodes per episode in related.json.
+    #[arg(long, value_name = "K", default_value_t = 5)]
+    related_top: usize,
+    /// In related.json, recommend only episodes published earlier.
+    #[arg(long)]
+    related_earlier_only: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -93,10 +128,66 @@ enum TableOrJson {
     Json,
 }
 
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ListFormat {
+    Table,
+    Json,
+    Yaml,
+}
+
 #[derive(Args, Debug)]
 struct SpeakersArgs {
     #[command(flatten)]
-    input: InputArgs,
+    paths: PathArgs,
+    #[command(flatten)]
+    read: ReadArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: TableOrJson,
+}
+
+#[derive(Args, Debug)]
+struct RelatedArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    #[command(flatten)]
+    read: ReadArgs,
+    /// Recommendations per episode.
+    #[arg(long, value_name = "K", default_value_t = 5)]
+    top: usize,
+    /// Recommend only episodes published before each episode (by date, or
+    /// episode number), as an editor adding a new episode must.
+    #[arg(long)]
+    earlier_only: bool,
+    /// Leave out recommendations scoring below this.
+    #[arg(long, value_name = "S", default_value_t = 0.0)]
+    min_score: f64,
+    /// Output format. JSON is the data file Jekyll (_data/), Hugo (data/)
+    /// and Eleventy (_data/) read as it is.
+    #[arg(long, value_enum, default_value = "table")]
+    format: ListFormat,
+    /// Rewrite the `related:` list in each episode's front matter (only
+    /// that list; every other byte is kept). Shows the diff; writes only
+    /// with --apply. The lists written come from shared concepts and
+    /// people only, not from other episodes' related lists, so running
+    /// again gives the same lists.
+    #[arg(long)]
+    write_front_matter: bool,
+    /// With --write-front-matter: write the files (atomically).
+    #[arg(long, requires = "write_front_matter")]
+    apply: bool,
+    /// With --write-front-matter: keep the curated entries first and add
+    /// the recommendations after them.
+    #[arg(long, requires = "write_front_matter")]
+    keep_curated: bool,
+}
+
+#[derive(Args, Debug)]
+struct EvalRelatedArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    #[command(flatten)]
+    read: ReadArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: TableOrJson,
@@ -123,7 +214,10 @@ fn main() -> ExitCode {
             let usage = err.downcast_ref::<Error>().is_some_and(|e| {
                 matches!(
                     e,
-                    Error::Usage(_) | Error::Config(_) | Error::Dictionary { .. }
+                    Error::Usage(_)
+                        | Error::Config(_)
+                        | Error::Dictionary { .. }
+                        | Error::GraphFile { .. }
                 )
             });
             ExitCode::from(if usage { 2 } else { 1 })
@@ -136,11 +230,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Build(args) => build(args),
         Command::Speakers(args) => speakers(args),
+        Command::Related(args) => related_cmd(args),
+        Command::Eval(EvalCommand::Related(args)) => eval_related(args),
     }
 }
 
-fn setup_threads(input: &InputArgs) -> anyhow::Result<()> {
-    if let Some(n) = input.threads {
+fn setup_threads(read: &ReadArgs) -> anyhow::Result<()> {
+    if let Some(n) = read.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build_global()
@@ -149,11 +245,22 @@ fn setup_threads(input: &InputArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn corpus_options(input: &InputArgs) -> corpus::Options {
-    corpus::Options {
-        inputs: input.paths.clone(),
-        people: input.people.clone(),
-        format: input.input_format,
+fn inputs(paths: &[PathBuf], read: &ReadArgs) -> Inputs {
+    Inputs {
+        corpus: corpus::Options {
+            inputs: paths.to_vec(),
+            people: read.people.clone(),
+            format: read.input_format,
+        },
+        dicts: read.dicts.clone(),
+        no_default_dict: read.no_default_dict,
+    }
+}
+
+fn graph_source(source: &SourceArgs, read: &ReadArgs) -> GraphSource {
+    match &source.graph {
+        Some(g) => GraphSource::File(g.clone()),
+        None => GraphSource::Inputs(inputs(&source.paths, read)),
     }
 }
 
@@ -202,19 +309,20 @@ fn print_diagnostics(diags: &Diagnostics) {
 }
 
 fn build(args: BuildArgs) -> anyhow::Result<u8> {
-    setup_threads(&args.input)?;
+    setup_threads(&args.read)?;
     let opts = BuildOptions {
-        inputs: Inputs {
-            corpus: corpus_options(&args.input),
-            dicts: args.dict.dicts.clone(),
-            no_default_dict: args.dict.no_default_dict,
-        },
+        inputs: inputs(&args.paths.paths, &args.read),
         out: args.out.clone(),
+        related: related::Options {
+            top: args.related_top,
+            earlier_only: args.related_earlier_only,
+            ..related::Options::default()
+        },
     };
-    let bar = Bar::new(args.input.quiet);
+    let bar = Bar::new(args.read.quiet);
     let report = pipeline::build(&opts, &bar)?;
     print_diagnostics(&report.diagnostics);
-    if !args.input.quiet {
+    if !args.read.quiet {
         println!("{}", report.summary);
         for p in &report.written {
             println!("wrote {}", p.display());
@@ -223,25 +331,109 @@ fn build(args: BuildArgs) -> anyhow::Result<u8> {
     Ok(pipeline::exit_code(
         &report.diagnostics,
         report.summary.failed_files,
-        args.input.strict,
+        args.read.strict,
     ) as u8)
 }
 
 fn speakers(args: SpeakersArgs) -> anyhow::Result<u8> {
-    setup_threads(&args.input)?;
+    setup_threads(&args.read)?;
     // Speaker resolution needs no concept tagging: an empty dictionary.
     let tagger = podgraph::tagger::Tagger::new(&Default::default())?;
-    let progress: Box<dyn Progress> = if args.input.quiet {
+    let progress: Box<dyn Progress> = if args.read.quiet {
         Box::new(NoProgress)
     } else {
         Box::new(Bar::new(false))
     };
-    let corpus = corpus::load(&corpus_options(&args.input), &tagger, progress.as_ref())?;
+    let opts = inputs(&args.paths.paths, &args.read).corpus;
+    let corpus = corpus::load(&opts, &tagger, progress.as_ref())?;
     print_diagnostics(&corpus.diagnostics);
     let rows = review::speakers(&corpus);
     match args.format {
         TableOrJson::Table => print!("{}", review::speakers_table(&rows)),
         TableOrJson::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
     }
-    Ok(pipeline::exit_code(&corpus.diagnostics, corpus.failed_files, args.input.strict) as u8)
+    Ok(pipeline::exit_code(&corpus.diagnostics, corpus.failed_files, args.read.strict) as u8)
+}
+
+fn related_cmd(args: RelatedArgs) -> anyhow::Result<u8> {
+    setup_threads(&args.read)?;
+    if args.write_front_matter && args.source.graph.is_some() {
+        return Err(Error::Usage(
+            "--write-front-matter needs the episode files as PATHS, not --graph".into(),
+        )
+        .into());
+    }
+    let bar = Bar::new(args.read.quiet);
+    let loaded = pipeline::load_graph(&graph_source(&args.source, &args.read), &bar)?;
+    print_diagnostics(&loaded.diagnostics);
+    let opts = related::Options {
+        top: args.top,
+        earlier_only: args.earlier_only,
+        min_score: args.min_score,
+        use_curated: !args.write_front_matter,
+    };
+    let lists = related::recommend_all(&loaded.graph, &opts);
+    if args.write_front_matter {
+        let edits = related::front_matter_edits(&loaded.graph, &lists, args.keep_curated)?;
+        for e in &edits {
+            if args.apply {
+                output::write_atomic(&e.path, e.new.as_bytes())?;
+                println!("updated {}", e.path.display());
+            } else {
+                print!(
+                    "{}",
+                    output::unified_diff(&e.path.display().to_string(), &e.old, &e.new)
+                );
+            }
+        }
+        if !args.apply && !args.read.quiet {
+            eprintln!(
+                "{} file(s) would change; nothing written (dry run). Add --apply to write.",
+                edits.len()
+            );
+        }
+    } else {
+        match args.format {
+            ListFormat::Json => print!("{}", pipeline::related_json(&lists)),
+            ListFormat::Yaml => print!("{}", serde_yaml::to_string(&lists)?),
+            ListFormat::Table => print!("{}", related_table(&lists)),
+        }
+    }
+    Ok(pipeline::exit_code(&loaded.diagnostics, loaded.failed_files, args.read.strict) as u8)
+}
+
+fn related_table(
+    lists: &std::collections::BTreeMap<String, Vec<related::Recommendation>>,
+) -> String {
+    let mut rows = Vec::new();
+    for (ep, recs) in lists {
+        for (i, r) in recs.iter().enumerate() {
+            let reasons: Vec<String> = r
+                .reasons
+                .iter()
+                .map(|x| format!("{} {:.0}%", x.name, x.weight * 100.0))
+                .collect();
+            rows.push(vec![
+                ep.clone(),
+                (i + 1).to_string(),
+                r.id.clone(),
+                format!("{:.4}", r.score),
+                reasons.join(", "),
+            ]);
+        }
+    }
+    podgraph::table::render(&["EPISODE", "#", "RELATED", "SCORE", "REASONS"], &rows)
+}
+
+fn eval_related(args: EvalRelatedArgs) -> anyhow::Result<u8> {
+    setup_threads(&args.read)?;
+    let bar = Bar::new(args.read.quiet);
+    let loaded = pipeline::load_graph(&graph_source(&args.source, &args.read), &bar)?;
+    print_diagnostics(&loaded.diagnostics);
+    let rows = eval::evaluate(&related::WalkGraph::new(&loaded.graph));
+    match args.format {
+        TableOrJson::Table => print!("{}", eval::table(&rows)),
+        TableOrJson::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+    }
+    Ok(pipeline::exit_code(&loaded.diagnostics, loaded.failed_files, args.read.strict) as u8)
 }

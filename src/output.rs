@@ -95,3 +95,65 @@ mod tests {
         }
     }
 }
+
+/// A unified diff of a file whose lines change in one or more places, with
+/// two lines of context, as `diff -u` would show it. Empty when equal.
+pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
+    if old == new {
+        return String::new();
+    }
+    let a: Vec<&str> = old.split_inclusive('\n').collect();
+    let b: Vec<&str> = new.split_inclusive('\n').collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let ctx = 2;
+    let start = prefix.saturating_sub(ctx);
+    let a_end = (a.len() - suffix + ctx).min(a.len());
+    let b_end = (b.len() - suffix + ctx).min(b.len());
+    let mut out = format!("--- {name}\n+++ {name}\n");
+    out.push_str(&format!(
+        "@@ -{},{} +{},{} @@\n",
+        start + 1,
+        a_end - start,
+        start + 1,
+        b_end - start
+    ));
+    let line = |out: &mut String, mark: char, l: &str| {
+        out.push(mark);
+        out.push_str(l.trim_end_matches(['\n', '\r']));
+        out.push('\n');
+    };
+    for l in &a[start..prefix] {
+        line(&mut out, ' ', l);
+    }
+    for l in &a[prefix..a.len() - suffix] {
+        line(&mut out, '-', l);
+    }
+    for l in &b[prefix..b.len() - suffix] {
+        line(&mut out, '+', l);
+    }
+    for l in &a[a.len() - suffix..a_end] {
+        line(&mut out, ' ', l);
+    }
+    out
+}
+
+#[cfg(test)]
+mod diff_tests {
+    #[test]
+    fn one_hunk_with_context() {
+        let old = "a\nb\nc\nd\ne\nf\n";
+        let new = "a\nb\nc\nX\nY\ne\nf\n";
+        let d = super::unified_diff("f.md", old, new);
+        assert_eq!(
+            d,
+            "--- f.md\n+++ f.md\n@@ -2,5 +2,6 @@\n b\n c\n-d\n+X\n+Y\n e\n f\n"
+        );
+        assert_eq!(super::unified_diff("f", "x\n", "x\n"), "");
+    }
+}

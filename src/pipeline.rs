@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::export;
 use crate::graph::{KnowledgeGraph, NodeKind};
 use crate::output;
+use crate::related;
 use crate::speakers::Voice;
 use crate::tagger::Tagger;
 
@@ -74,6 +75,57 @@ pub fn load(inputs: &Inputs, progress: &dyn Progress) -> Result<Loaded> {
     })
 }
 
+/// Where a command gets its graph: built from transcripts, or loaded from
+/// a `graph.json` that `podgraph build` wrote.
+#[derive(Debug, Clone)]
+pub enum GraphSource {
+    /// Read these inputs and build.
+    Inputs(Inputs),
+    /// Load a saved graph.
+    File(PathBuf),
+}
+
+/// A graph ready for a command, with what loading it reported.
+#[derive(Debug, Clone)]
+pub struct GraphLoad {
+    /// The graph.
+    pub graph: KnowledgeGraph,
+    /// Problems found (none when loaded from a file).
+    pub diagnostics: Diagnostics,
+    /// Input files that failed.
+    pub failed_files: usize,
+}
+
+/// Builds or loads a graph.
+pub fn load_graph(source: &GraphSource, progress: &dyn Progress) -> Result<GraphLoad> {
+    match source {
+        GraphSource::File(path) => Ok(GraphLoad {
+            graph: export::json::load(path)?,
+            diagnostics: Diagnostics::default(),
+            failed_files: 0,
+        }),
+        GraphSource::Inputs(inputs) => {
+            let l = load(inputs, progress)?;
+            Ok(GraphLoad {
+                graph: l.graph,
+                diagnostics: l.diagnostics,
+                failed_files: l.corpus.failed_files,
+            })
+        }
+    }
+}
+
+/// Related-episode lists as the JSON data file sites read
+/// (`_data/related.json` in Jekyll, `data/related.json` in Hugo,
+/// `_data/related.json` in Eleventy): an object keyed by episode id.
+pub fn related_json(
+    lists: &std::collections::BTreeMap<String, Vec<related::Recommendation>>,
+) -> String {
+    let mut s = serde_json::to_string_pretty(lists).expect("lists serialise");
+    s.push('\n');
+    s
+}
+
 /// Options of `podgraph build`.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -81,6 +133,8 @@ pub struct BuildOptions {
     pub inputs: Inputs,
     /// Output folder.
     pub out: PathBuf,
+    /// How `related.json` is made.
+    pub related: related::Options,
 }
 
 /// What a build did.
@@ -94,16 +148,18 @@ pub struct BuildReport {
     pub written: Vec<PathBuf>,
 }
 
-/// Builds the graph and writes `graph.json` and `graph.dot` into the
-/// output folder, atomically.
+/// Builds the graph and writes `graph.json`, `graph.dot` and
+/// `related.json` into the output folder, atomically.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     let loaded = load(&opts.inputs, progress)?;
     let json = export::json::to_json(&loaded.graph);
     let dot = export::dot::to_dot(&loaded.graph);
+    let related = related_json(&related::recommend_all(&loaded.graph, &opts.related));
     let mut written = Vec::new();
     for (name, bytes) in [
         ("graph.json", json.as_bytes()),
         ("graph.dot", dot.as_bytes()),
+        ("related.json", related.as_bytes()),
     ] {
         let path = opts.out.join(name);
         output::write_atomic(&path, bytes)?;

@@ -468,7 +468,11 @@ pub fn self_introductions(text: &str) -> Vec<String> {
         let tokens: Vec<&str> = part.split_whitespace().collect();
         for i in 0..tokens.len() {
             let t = normalize_token(tokens[i]);
-            let cue_len = if t == "i'm" || t == "im" || (t == "me" && tokens[i].ends_with(',')) {
+            let cue_len = if t == "i'm"
+                || t == "im"
+                || (t == "me" && tokens[i].ends_with(','))
+                || (t == "it's" && i <= 2)
+            {
                 1
             } else if (t == "i"
                 && tokens.get(i + 1).map(|s| normalize_token(s)) == Some("am".into()))
@@ -489,12 +493,26 @@ pub fn self_introductions(text: &str) -> Vec<String> {
                     out.push(name);
                 }
             }
-            // "Jed Salazar here" opening a turn.
-            if i < 3 && (t == "here" || t == "here,") {
-                let start = i.saturating_sub(2);
-                if let Some(name) = name_at(&tokens[start..i]) {
-                    if names::name_words(&name).len() == i - start {
-                        out.push(name);
+            // "Jed Salazar here", "Sure. Tomás here" near a turn's start:
+            // the one or two capitalised words right before "here".
+            if (1..=6).contains(&i) && t == "here" {
+                for len in [2, 1] {
+                    if i < len {
+                        continue;
+                    }
+                    let words = &tokens[i - len..i];
+                    // Punctuation inside the span breaks it: "Sure. Sam".
+                    if words[..len - 1]
+                        .iter()
+                        .any(|w| w.ends_with(['.', ',', '!', '?', ':']))
+                    {
+                        continue;
+                    }
+                    if let Some(name) = name_at(words) {
+                        if names::name_words(&name).len() == len {
+                            out.push(name);
+                            break;
+                        }
                     }
                 }
             }
@@ -1167,6 +1185,19 @@ mod tests {
             self_introductions("Jed Salazar here, thanks."),
             vec!["Jed Salazar"]
         );
+        assert_eq!(
+            self_introductions("Sure. Sam Whitfield here."),
+            vec!["Sam Whitfield"]
+        );
+        assert_eq!(
+            self_introductions("Hello everyone, Tomás here with Priya."),
+            vec!["Tomás"]
+        );
+        assert_eq!(
+            self_introductions("Hi, it's Ada, and Tom is with me."),
+            vec!["Ada"]
+        );
+        assert!(self_introductions("We were there. The code is here.").is_empty());
         assert_eq!(
             self_introductions("Hey, I’m Patrick, I’m an upstream contributor."),
             vec!["Patrick"]

@@ -517,3 +517,156 @@ mod tests {
         assert_eq!(m.id, "stem");
     }
 }
+
+/// Rewrites the top-level `related:` list in a file's front matter and
+/// leaves every other byte as it was (comments, key order, line ends).
+///
+/// The key line keeps its trailing comment; the items take the indentation
+/// of the first existing item (two spaces if none). A file without the key
+/// gets it at the end of its front matter. Returns `None` for a file with
+/// no front matter.
+pub fn replace_related(text: &str, ids: &[String]) -> Option<String> {
+    let crlf = text.contains("\r\n");
+    let eol = if crlf { "\r\n" } else { "\n" };
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let strip = |l: &str| l.trim_end_matches(['\n', '\r']).to_string();
+    let first = lines.first().map(|l| strip(l))?;
+    if first.trim_start_matches('\u{feff}').trim_end() != "---" {
+        return None;
+    }
+    let close = (1..lines.len()).find(|&i| matches!(strip(lines[i]).trim_end(), "---" | "..."))?;
+    let key = (1..close).find(|&i| {
+        let l = lines[i];
+        l.strip_prefix("related")
+            .is_some_and(|r| r.trim_start().starts_with(':'))
+    });
+    let (start, end, comment, indent) = match key {
+        Some(k) => {
+            let mut end = k + 1;
+            while end < close
+                && (lines[end].starts_with([' ', '\t', '-']) || strip(lines[end]).is_empty())
+            {
+                end += 1;
+            }
+            // Blank lines after the last item stay where they are.
+            while end > k + 1 && strip(lines[end - 1]).trim().is_empty() {
+                end -= 1;
+            }
+            let key_line = strip(lines[k]);
+            let after = key_line.split_once(':').map(|(_, r)| r).unwrap_or("");
+            let comment = after
+                .find(" #")
+                .map(|p| after[p..].to_string())
+                .or_else(|| {
+                    after
+                        .trim_start()
+                        .starts_with('#')
+                        .then(|| format!(" {}", after.trim_start()))
+                });
+            let indent = lines[k + 1..end]
+                .iter()
+                .find(|l| l.trim_start().starts_with('-'))
+                .map(|l| l[..l.len() - l.trim_start().len()].to_string())
+                .unwrap_or_else(|| "  ".to_string());
+            (k, end, comment.unwrap_or_default(), indent)
+        }
+        None => (close, close, String::new(), "  ".to_string()),
+    };
+    // A key line without an inline value is kept byte for byte.
+    let bare_key = key.map(|k| lines[k]).filter(|l| {
+        let after = l.split_once(':').map(|(_, r)| r.trim()).unwrap_or("");
+        after.is_empty() || after.starts_with('#')
+    });
+    let mut block = String::new();
+    if ids.is_empty() {
+        block.push_str(&format!("related: []{comment}{eol}"));
+    } else {
+        match bare_key {
+            Some(line) => block.push_str(line),
+            None => block.push_str(&format!("related:{comment}{eol}")),
+        }
+        for id in ids {
+            block.push_str(&format!("{indent}- {}{eol}", yaml_scalar(id)));
+        }
+    }
+    let mut out = String::with_capacity(text.len() + block.len());
+    for l in &lines[..start] {
+        out.push_str(l);
+    }
+    out.push_str(&block);
+    for l in &lines[end..] {
+        out.push_str(l);
+    }
+    Some(out)
+}
+
+/// A YAML scalar for an id: plain where that is safe, double-quoted
+/// otherwise.
+fn yaml_scalar(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+        && !s.starts_with(['-', '.'])
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~"
+        );
+    if plain {
+        return s.to_string();
+    }
+    let mut q = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => q.push_str("\\\""),
+            '\\' => q.push_str("\\\\"),
+            '\n' => q.push_str("\\n"),
+            '\t' => q.push_str("\\t"),
+            c if c.is_control() => q.push_str(&format!("\\u{:04x}", c as u32)),
+            c => q.push(c),
+        }
+    }
+    q.push('"');
+    q
+}
+
+#[cfg(test)]
+mod related_tests {
+    use super::*;
+
+    #[test]
+    fn replaces_only_the_related_list() {
+        let text = "---\ntitle: T # keep\nrelated:  # sidebar\n- a\n- b  \nvideo: v\n---\nbody\n";
+        let out = replace_related(text, &["c".into(), "d e".into()]).unwrap();
+        assert_eq!(
+            out,
+            "---\ntitle: T # keep\nrelated:  # sidebar\n- c\n- \"d e\"\nvideo: v\n---\nbody\n"
+        );
+        // The same list gives the same bytes, trailing spaces and all.
+        let same = "---\nrelated: \n- a\n---\n";
+        assert_eq!(replace_related(same, &["a".into()]).unwrap(), same);
+    }
+
+    #[test]
+    fn keeps_indentation_crlf_and_inserts_when_missing() {
+        let text = "---\r\nrelated:\r\n    - a\r\n---\r\nbody\r\n";
+        let out = replace_related(text, &["x".into()]).unwrap();
+        assert_eq!(out, "---\r\nrelated:\r\n    - x\r\n---\r\nbody\r\n");
+        let text = "---\ntitle: T\n---\nbody\n";
+        let out = replace_related(text, &["x".into()]).unwrap();
+        assert_eq!(out, "---\ntitle: T\nrelated:\n  - x\n---\nbody\n");
+        assert_eq!(replace_related("no front matter\n", &[]), None);
+    }
+
+    #[test]
+    fn rewritten_yaml_reads_back() {
+        let text = "---\nepisode_id: e\nrelated: [a, b] # flow\n---\n";
+        let ids = vec!["01-x".to_string(), "yes".to_string(), "a\"b".to_string()];
+        let out = replace_related(text, &ids).unwrap();
+        let split = split(Path::new("t"), &out).unwrap();
+        let v = parse_yaml(Path::new("t"), &split).unwrap();
+        let mut w = Vec::new();
+        let meta = episode_meta(Path::new("t"), &split, &v, "e", &mut w);
+        assert_eq!(meta.related, ids);
+        assert!(out.contains("related: # flow\n"), "{out}");
+    }
+}
