@@ -30,6 +30,7 @@ pub mod names;
 pub mod output;
 pub mod people;
 pub mod pipeline;
+pub mod query;
 pub mod related;
 pub mod review;
 pub mod speakers;

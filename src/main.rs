@@ -44,9 +44,132 @@ enum Command {
     /// them into the episodes' `related:` front matter.
     #[command(after_help = EXIT_CODES)]
     Related(RelatedArgs),
+    /// Ask the graph: which concepts a speaker discusses, who talks about
+    /// a concept, where, with evidence. Reads output/graph.json unless
+    /// told otherwise. Exit status 1 when there is no answer.
+    #[command(subcommand)]
+    Query(QueryCommand),
     /// Measure podgraph against the data you have.
     #[command(subcommand)]
     Eval(EvalCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum QueryCommand {
+    /// Concepts a speaker discusses, with mention counts and episodes.
+    #[command(after_help = QUERY_HELP)]
+    Concepts {
+        /// The speaker, as people type names ("kelsey hightower", "Hightower").
+        speaker: String,
+        #[command(flatten)]
+        opts: QueryOpts,
+    },
+    /// Speakers who talk about a concept.
+    #[command(after_help = QUERY_HELP)]
+    Speakers {
+        /// The concept (name or alias: "k8s").
+        concept: String,
+        #[command(flatten)]
+        opts: QueryOpts,
+    },
+    /// Episodes that mention a concept, with the time of the first mention.
+    #[command(after_help = QUERY_HELP)]
+    Episodes {
+        /// The concept.
+        concept: String,
+        #[command(flatten)]
+        opts: QueryOpts,
+    },
+    /// Concepts named in the same turns as a concept, by Jaccard index.
+    #[command(after_help = QUERY_HELP)]
+    Cooccurring {
+        /// The concept.
+        concept: String,
+        #[command(flatten)]
+        opts: QueryOpts,
+    },
+    /// The turns behind an answer: episode, time, speaker and the quote.
+    #[command(after_help = QUERY_HELP)]
+    Evidence {
+        /// Only mentions by this speaker.
+        #[arg(long, required_unless_present = "concept")]
+        speaker: Option<String>,
+        /// Only mentions of this concept.
+        #[arg(long)]
+        concept: Option<String>,
+        #[command(flatten)]
+        opts: QueryOpts,
+    },
+    /// A person's profile: episodes and roles, top concepts, co-speakers.
+    #[command(after_help = QUERY_HELP)]
+    Person {
+        /// The person.
+        name: String,
+        #[command(flatten)]
+        opts: QueryOpts,
+    },
+    /// The shortest chain of relations between two nodes.
+    #[command(after_help = QUERY_HELP)]
+    Path {
+        /// From (any node: person, concept, episode).
+        from: String,
+        /// To.
+        to: String,
+        #[command(flatten)]
+        opts: QueryOpts,
+    },
+}
+
+const QUERY_HELP: &str = "\
+Names are matched ignoring case and accents, by name, alias or id; a
+single word finds a person by given name or surname when only one fits.
+
+Exit status:
+  0  an answer was found
+  1  no answer (or no node matches a name; close names are suggested)
+  2  usage error: bad option, missing or unreadable graph file
+  3  internal error: a bug in podgraph; please report it";
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum AnswerFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Args, Debug)]
+struct QueryOpts {
+    /// The graph written by `podgraph build`.
+    #[arg(long, value_name = "FILE", default_value = "output/graph.json")]
+    graph: PathBuf,
+    /// Build the graph from these transcripts instead of reading --graph.
+    #[arg(long = "from", value_name = "PATH")]
+    from: Vec<PathBuf>,
+    /// Only this episode (id or title).
+    #[arg(long, value_name = "EPISODE")]
+    episode: Option<String>,
+    /// Only concepts of this kind (technology, organization, person, topic,
+    /// event, publication); repeatable.
+    #[arg(long, value_name = "KIND", value_parser = parse_kind)]
+    kind: Vec<podgraph::dictionary::Kind>,
+    /// At most this many rows (0: all).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    limit: usize,
+    /// Output format; tables highlight matches on a terminal.
+    #[arg(long, value_enum, default_value = "table")]
+    format: AnswerFormat,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+fn parse_kind(s: &str) -> Result<podgraph::dictionary::Kind, String> {
+    podgraph::dictionary::Kind::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = podgraph::dictionary::Kind::ALL
+            .iter()
+            .map(|k| k.name())
+            .collect();
+        format!("unknown kind `{s}` (known: {})", names.join(", "))
+    })
 }
 
 #[derive(Subcommand, Debug)]
@@ -232,6 +355,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Speakers(args) => speakers(args),
         Command::Related(args) => related_cmd(args),
         Command::Eval(EvalCommand::Related(args)) => eval_related(args),
+        Command::Query(q) => query_cmd(q),
     }
 }
 
@@ -436,4 +560,105 @@ fn eval_related(args: EvalRelatedArgs) -> anyhow::Result<u8> {
         TableOrJson::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
     }
     Ok(pipeline::exit_code(&loaded.diagnostics, loaded.failed_files, args.read.strict) as u8)
+}
+
+fn query_cmd(q: QueryCommand) -> anyhow::Result<u8> {
+    use podgraph::query::{self, Answer, Lookup};
+    let opts = match &q {
+        QueryCommand::Concepts { opts, .. }
+        | QueryCommand::Speakers { opts, .. }
+        | QueryCommand::Episodes { opts, .. }
+        | QueryCommand::Cooccurring { opts, .. }
+        | QueryCommand::Evidence { opts, .. }
+        | QueryCommand::Person { opts, .. }
+        | QueryCommand::Path { opts, .. } => opts,
+    };
+    setup_threads(&opts.read)?;
+    let source = if opts.from.is_empty() {
+        GraphSource::File(opts.graph.clone())
+    } else {
+        GraphSource::Inputs(inputs(&opts.from, &opts.read))
+    };
+    let loaded = pipeline::load_graph(&source, &Bar::new(opts.read.quiet))?;
+    print_diagnostics(&loaded.diagnostics);
+    let kg = &loaded.graph;
+    let lookup = Lookup::new(kg);
+    let find = |name: &str, what: &str, accept: fn(&podgraph::graph::Node) -> bool| {
+        lookup.find(name, what, accept)
+    };
+    let answer =
+        (|| -> Result<Answer, query::NotFound> {
+            let filters = query::Filters {
+                episode: opts
+                    .episode
+                    .as_deref()
+                    .map(|e| find(e, "episode", query::is_episode))
+                    .transpose()?,
+                kinds: opts.kind.clone(),
+                limit: opts.limit,
+            };
+            Ok(match &q {
+                QueryCommand::Concepts { speaker, .. } => Answer::Concepts(query::concepts_of(
+                    kg,
+                    find(speaker, "speaker", query::is_speaker)?,
+                    &filters,
+                )),
+                QueryCommand::Speakers { concept, .. } => Answer::Speakers(query::speakers_of(
+                    kg,
+                    find(concept, "concept", query::is_concept)?,
+                    &filters,
+                )),
+                QueryCommand::Episodes { concept, .. } => Answer::Episodes(query::episodes_of(
+                    kg,
+                    find(concept, "concept", query::is_concept)?,
+                    &filters,
+                )),
+                QueryCommand::Cooccurring { concept, .. } => Answer::Cooccurring(
+                    query::cooccurring(kg, find(concept, "concept", query::is_concept)?, &filters),
+                ),
+                QueryCommand::Evidence {
+                    speaker, concept, ..
+                } => {
+                    let s = speaker
+                        .as_deref()
+                        .map(|s| find(s, "speaker", query::is_speaker))
+                        .transpose()?;
+                    let c = concept
+                        .as_deref()
+                        .map(|c| find(c, "concept", query::is_concept))
+                        .transpose()?;
+                    Answer::Evidence(query::evidence(kg, s, c, &filters))
+                }
+                QueryCommand::Person { name, .. } => Answer::Person(Box::new(query::person(
+                    kg,
+                    find(name, "person", query::is_speaker)?,
+                    &filters,
+                ))),
+                QueryCommand::Path { from, to, .. } => {
+                    let a = find(from, "node", query::any)?;
+                    let b = find(to, "node", query::any)?;
+                    Answer::Path(query::path(kg, a, b).unwrap_or_default())
+                }
+            })
+        })();
+    let answer = match answer {
+        Ok(a) => a,
+        Err(not_found) => {
+            eprintln!("podgraph: {not_found}");
+            return Ok(1);
+        }
+    };
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    match opts.format {
+        AnswerFormat::Table => print!("{}", answer.table(color)),
+        AnswerFormat::Json => print!("{}", answer.json()),
+        AnswerFormat::Csv => print!("{}", answer.csv()),
+    }
+    if answer.is_empty() {
+        if !opts.read.quiet {
+            eprintln!("podgraph: no results");
+        }
+        return Ok(1);
+    }
+    Ok(0)
 }

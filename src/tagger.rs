@@ -291,8 +291,10 @@ pub fn snippet(text: &str, start: usize, end: usize, max: usize) -> (String, usi
     if let Some(p) = text[end..e].find(['.', '!', '?', '\n']) {
         e = end + p + 1;
     }
-    let lead = text[s..start].len() - text[s..start].trim_start().len();
-    s += lead;
+    // Closing quotes or brackets left over from the previous sentence.
+    let head = &text[s..start];
+    let trimmed = head.trim_start_matches(|c: char| c.is_whitespace() || "”’\")]},;:".contains(c));
+    s += head.len() - trimmed.len();
     let snippet = text[s..e].trim_end().to_string();
     (snippet, start - s, end - s)
 }
@@ -446,5 +448,9 @@ entries:
         let (s, a, b) = snippet(text, start, start + 10, 200);
         assert_eq!(s, "We run Kubernetes at work.");
         assert_eq!(&s[a..b], "Kubernetes");
+        let text = "He said “no.” We run Kubernetes.";
+        let start = text.find("Kubernetes").unwrap();
+        let (s, _, _) = snippet(text, start, start + 10, 200);
+        assert_eq!(s, "We run Kubernetes.");
     }
 }
