@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::people::Directory;
 use crate::speakers::{self, Cast, Clues, StockSet};
 use crate::tagger::{self, Hit, Tagger};
+use crate::transcript::sidecar::{External, ExternalMeta};
 use crate::transcript::{self, Format, Parsed};
 
 /// Longest evidence quote kept per mention, in bytes.
@@ -209,7 +210,7 @@ pub fn load(opts: &Options, tagger: &Tagger, progress: &dyn Progress) -> Result<
     people_files.dedup();
     progress.start(people_files.len() + episodes_files.len());
     for p in &people_files {
-        match transcript::read_file(p, None) {
+        match transcript::read_file(p, None, None) {
             Ok(f) => {
                 corpus.diagnostics.extend(f.warnings);
                 match f.parsed {
@@ -229,10 +230,15 @@ pub fn load(opts: &Options, tagger: &Tagger, progress: &dyn Progress) -> Result<
         progress.advance();
     }
 
+    let mut meta_diags = Vec::new();
+    let external = ExternalMeta::collect(&episodes_files, &mut meta_diags);
+    corpus.diagnostics.extend(meta_diags);
+
     let results: Vec<(Option<ProcessedEpisode>, Vec<Diagnostic>)> = episodes_files
         .par_iter()
         .map(|path| {
-            let out = match process_file(path, opts.format, &corpus.directory, tagger) {
+            let ext = external.get(path);
+            let out = match process_file(path, opts.format, ext, &corpus.directory, tagger) {
                 Ok((ep, warnings)) => (ep, warnings),
                 Err(e) => (None, vec![Diagnostic::from_error(&e)]),
             };
@@ -278,6 +284,17 @@ pub fn load(opts: &Options, tagger: &Tagger, progress: &dyn Progress) -> Result<
         .iter()
         .map(|ep| speakers::resolve(&ep.clues, &stock))
         .collect();
+    let shows: Vec<PathBuf> = corpus
+        .episodes
+        .iter()
+        .map(|ep| {
+            ep.source
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        })
+        .collect();
+    speakers::infer_roles(&mut corpus.casts, &shows);
     check_cross_file(&mut corpus);
     corpus.diagnostics.normalize();
     Ok(corpus)
@@ -326,10 +343,11 @@ fn check_cross_file(corpus: &mut Corpus) {
 fn process_file(
     path: &Path,
     format: Option<Format>,
+    external: Option<&External>,
     directory: &Directory,
     tagger: &Tagger,
 ) -> Result<(Option<ProcessedEpisode>, Vec<Diagnostic>)> {
-    let parsed = transcript::read_file(path, format)?;
+    let parsed = transcript::read_file(path, format, external)?;
     match parsed.parsed {
         Parsed::Profile(_) => Ok((None, parsed.warnings)),
         Parsed::Episode(ep) => Ok((

@@ -275,7 +275,7 @@ impl<'a> Builder<'a> {
         for (i, c) in dict.concepts.iter().enumerate() {
             if c.kind == Kind::Person {
                 for a in &c.aliases {
-                    dict_people.entry(names::key(a)).or_insert(i);
+                    dict_people.entry(names::person_key(a)).or_insert(i);
                 }
             }
         }
@@ -290,7 +290,7 @@ impl<'a> Builder<'a> {
 
     /// The node id and display name of a person by name.
     fn person(&mut self, name: &str) -> NodeIndex {
-        let key = names::key(name);
+        let key = names::person_key(name);
         if let Some(&c) = self.dict_people.get(&key) {
             return self.concept(c);
         }
@@ -298,7 +298,7 @@ impl<'a> Builder<'a> {
             .corpus
             .directory
             .iter()
-            .find(|p| names::key(&p.name) == key)
+            .find(|p| names::person_key(&p.name) == key)
             .map(|p| p.name.clone());
         let id = format!("person:{}", names::slug(&key));
         *self
@@ -476,11 +476,21 @@ impl<'a> Builder<'a> {
         for (node, eps) in concept_episodes {
             self.kg.graph[node].episodes = eps.len();
         }
-        // Spellings other than the label become aliases of a person.
+        // A person's label is the most used spelling of their name (unless
+        // the people directory gives one); the others become aliases.
+        let directory: BTreeSet<String> = corpus.directory.iter().map(|p| p.name.clone()).collect();
         for (id, spellings) in std::mem::take(&mut self.spellings) {
             if let Some(&i) = self.kg.index.get(&id) {
-                let label = self.kg.graph[i].label.clone();
                 let node = &mut self.kg.graph[i];
+                if !directory.contains(&node.label) {
+                    let best = spellings
+                        .iter()
+                        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
+                    if let Some((name, _)) = best {
+                        node.label = name.clone();
+                    }
+                }
+                let label = node.label.clone();
                 for s in spellings.keys() {
                     if *s != label && !node.aliases.contains(s) {
                         node.aliases.push(s.clone());

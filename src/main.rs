@@ -187,7 +187,8 @@ struct ReadArgs {
     /// Extra people profiles (files or folders), used to name speakers.
     #[arg(long, value_name = "PATH")]
     people: Vec<PathBuf>,
-    /// Read every input in this format instead of detecting it.
+    /// Read every input in this format instead of detecting it: podlets,
+    /// bold, json, vtt, srt or text.
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     input_format: Option<Format>,
     /// Extra dictionary file (YAML, see dictionaries/README.md); repeatable.
@@ -210,9 +211,9 @@ struct ReadArgs {
 /// Transcripts to read.
 #[derive(Args, Debug)]
 struct PathArgs {
-    /// Transcript files or folders (searched recursively for .md files).
-    /// People profiles found among them (front matter with first_name and
-    /// last_name) form the people directory.
+    /// Transcript files or folders (searched recursively for .md, .txt,
+    /// .json, .vtt and .srt files). People profiles found among them (front
+    /// matter with first_name and last_name) form the people directory.
     #[arg(required = true, value_name = "PATHS")]
     paths: Vec<PathBuf>,
 }

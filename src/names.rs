@@ -87,6 +87,20 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     hash
 }
 
+/// The identity key of a person: [`key`] without middle initials, so that
+/// "Mireille B. Reece" and "Mireille Reece" are one person.
+pub fn person_key(name: &str) -> String {
+    let words = name_words(name);
+    let last = words.len().saturating_sub(1);
+    words
+        .iter()
+        .enumerate()
+        .filter(|(i, w)| *i == 0 || *i == last || w.chars().count() > 1)
+        .map(|(_, w)| w.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The words of a personal name, folded: "Kris Nóva" gives ["kris", "nova"].
 pub fn name_words(name: &str) -> Vec<String> {
     key(name)
@@ -179,6 +193,16 @@ mod tests {
         assert_eq!(slug("C#"), "csharp");
         assert!(slug("日本").starts_with('x'));
         assert!(!slug("a/b\\c").contains('/'));
+    }
+
+    #[test]
+    fn person_keys_drop_middle_initials() {
+        assert_eq!(
+            person_key("Mireille B. Reece"),
+            person_key("Mireille Reece")
+        );
+        assert_eq!(person_key("Kris Nóva"), "kris nova");
+        assert_eq!(person_key("J Smith"), "j smith");
     }
 
     #[test]

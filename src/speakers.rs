@@ -205,10 +205,19 @@ pub fn is_announcer_label(label: &str) -> bool {
 /// as opposed to initials (`CC`) or a role (`ANNOUNCER`).
 pub fn is_name_label(label: &str) -> bool {
     label.chars().any(char::is_lowercase)
-        && label
-            .split_whitespace()
-            .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+        && crate::transcript::labels::is_name_label(label)
         && !is_announcer_label(label)
+}
+
+/// A label without the decorations some transcripts add around names
+/// (`Paul Frazee✌`): symbols and emoji at either end.
+pub fn clean_label(label: &str) -> &str {
+    // "Mireille Reece, PsyD": a title after a comma is not the name.
+    let name = match label.split_once(',') {
+        Some((name, rest)) if rest.split_whitespace().count() <= 2 => name,
+        _ => label,
+    };
+    name.trim_matches(|c: char| !(c.is_alphanumeric() || c == '.' || c == '\''))
 }
 
 /// Words that are capitalised in speech but never a name after "I'm".
@@ -279,9 +288,27 @@ pub fn extract(episode: &Episode, directory: &Directory) -> Clues {
             .turn_words
             .push(u32::try_from(t.text.split_whitespace().count()).unwrap_or(u32::MAX));
     }
-    for l in clues.labels.clone() {
-        if is_name_label(&l) {
-            add(&mut clues, &l, Origin::Label);
+    // Names written as labels, the most used spelling first, so that a
+    // misspelt label ("Gehard Lazu") is read as the usual one, not added as
+    // someone else.
+    let mut used: BTreeMap<usize, usize> = BTreeMap::new();
+    for l in clues.turn_labels.iter().flatten() {
+        *used.entry(*l).or_default() += 1;
+    }
+    let mut by_use: Vec<usize> = (0..clues.labels.len()).collect();
+    by_use.sort_by(|a, b| {
+        used.get(b)
+            .cmp(&used.get(a))
+            .then(clues.labels[*a].cmp(&clues.labels[*b]))
+    });
+    for l in by_use {
+        let name = clean_label(&clues.labels[l]).to_string();
+        let known = clues
+            .candidates
+            .iter()
+            .any(|c| c.origin == Origin::Label && name_refers_to(&name, c));
+        if is_name_label(&name) && !known {
+            add(&mut clues, &name, Origin::Label);
         }
     }
 
@@ -558,13 +585,17 @@ fn name_at(tokens: &[&str]) -> Option<String> {
 /// a candidate.
 fn name_refers_to(spoken: &str, c: &Candidate) -> bool {
     let words = names::name_words(spoken);
+    if words == c.words {
+        return true;
+    }
     let Some(first) = words.first() else {
         return false;
     };
     if !names::given_name_matches(first, c.first()) {
         return false;
     }
-    match (words.get(1), c.last()) {
+    // Surname against surname: "Adolfo García Veytia" ends in "veytia".
+    match ((words.len() > 1).then(|| words.last()).flatten(), c.last()) {
         (Some(l), Some(cl)) => {
             names::given_name_matches(l, cl) || names::edit_distance_str(l, cl) <= 2
         }
@@ -671,6 +702,8 @@ pub struct Member {
     pub name: String,
     /// Role in the episode.
     pub role: Role,
+    /// Where the name came from.
+    pub origin: Origin,
     /// Turns spoken.
     pub turns: usize,
 }
@@ -781,6 +814,7 @@ pub fn resolve(clues: &Clues, stock: &StockSet) -> Cast {
             state.members.push(Member {
                 name: clues.candidates[ci].name.clone(),
                 role: role_of(clues.candidates[ci].origin),
+                origin: clues.candidates[ci].origin,
                 turns: 0,
             });
             state.members.len() - 1
@@ -838,6 +872,41 @@ pub fn resolve(clues: &Clues, stock: &StockSet) -> Cast {
         members,
         labels,
         turns,
+    }
+}
+
+/// Gives roles to people named only by their labels (transcripts without
+/// metadata): in each show (the folder of its episodes), someone who speaks
+/// in at least a quarter of the episodes, and in three or more, is a host;
+/// anyone else is a guest. `shows` gives each cast's show.
+pub fn infer_roles<S: Ord + Clone>(casts: &mut [Cast], shows: &[S]) {
+    let mut episodes: BTreeMap<S, usize> = BTreeMap::new();
+    let mut seen: BTreeMap<(S, Vec<String>), usize> = BTreeMap::new();
+    for (cast, show) in casts.iter().zip(shows) {
+        *episodes.entry(show.clone()).or_default() += 1;
+        for m in cast.members.iter().filter(|m| m.origin == Origin::Label) {
+            *seen
+                .entry((show.clone(), names::name_words(&m.name)))
+                .or_default() += 1;
+        }
+    }
+    for (cast, show) in casts.iter_mut().zip(shows) {
+        let total = episodes.get(show).copied().unwrap_or(0);
+        for m in cast
+            .members
+            .iter_mut()
+            .filter(|m| m.origin == Origin::Label)
+        {
+            let n = seen
+                .get(&(show.clone(), names::name_words(&m.name)))
+                .copied()
+                .unwrap_or(0);
+            m.role = if n >= 3 && n * 4 >= total {
+                Role::Host
+            } else {
+                Role::Guest
+            };
+        }
     }
 }
 
@@ -902,13 +971,18 @@ fn score(
     let mut s = 0.0;
     let mut why = Vec::new();
 
-    if is_name_label(label) {
-        if name_refers_to(label, cand) && names::name_words(label).len() >= cand.words.len().min(2)
+    let name = clean_label(label);
+    if is_name_label(name) {
+        if names::name_words(name) == cand.words {
+            s += 12.0;
+            why.push(format!("the label is the name {}", cand.name));
+        } else if name_refers_to(name, cand)
+            && names::name_words(name).len() >= cand.words.len().min(2)
         {
             s += 10.0;
-            why.push(format!("the label is the name {}", cand.name));
-        } else if names::name_words(label).len() == 1
-            && names::given_name_matches(label, cand.first())
+            why.push(format!("the label is a spelling of {}'s name", cand.name));
+        } else if names::name_words(name).len() == 1
+            && names::given_name_matches(name, cand.first())
         {
             s += 4.0;
             why.push(format!("the label is {}'s given name", cand.name));

@@ -20,6 +20,7 @@ use std::path::Path;
 
 use crate::diagnostics::Diagnostic;
 use crate::episode::{Turn, parse_timestamp};
+use crate::transcript::labels::{is_caps_label, split_label};
 
 /// Whether a body looks like this format: some line starts with a bracketed
 /// timestamp.
@@ -212,7 +213,7 @@ fn classify<'a>(raw: &'a str, known: &HashSet<String>) -> Option<LineKind<'a>> {
     if let Some((label, text)) = split_label(rest) {
         // Without a timestamp only a known, upper-case label starts a turn:
         // "Note: this" in a paragraph must stay text.
-        if stamp.is_some() || (is_upper_label(label) && known.contains(label)) {
+        if stamp.is_some() || (is_caps_label(label) && known.contains(label)) {
             return Some(LineKind::TurnStart {
                 stamp,
                 label: Some(label),
@@ -256,40 +257,6 @@ fn split_timestamp(line: &str) -> Option<(&str, &str)> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == ':' || c == '.' || c == ',');
     looks.then(|| (inner, &line[inner_end + 1..]))
-}
-
-/// `CC: text` or `Kelsey Hightower: text` gives (label, text).
-fn split_label(rest: &str) -> Option<(&str, &str)> {
-    let colon = rest.find(':')?;
-    let label = rest[..colon].trim();
-    if label.is_empty() || label.len() > 40 {
-        return None;
-    }
-    let after = &rest[colon + 1..];
-    // "10:30" or "http://" right after the colon is not a label.
-    if after.starts_with("//") || after.starts_with(|c: char| c.is_ascii_digit()) {
-        return None;
-    }
-    (is_upper_label(label) || is_name_label(label)).then_some((label, after))
-}
-
-/// `CC`, `ANNOUNCER`, `DJ SPIN`: capitals, maybe with spaces, dots, digits.
-fn is_upper_label(label: &str) -> bool {
-    label.chars().any(|c| c.is_uppercase())
-        && label
-            .chars()
-            .all(|c| c.is_uppercase() || c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '\''))
-}
-
-/// `Kelsey Hightower`, `Kris Nóva`: one to four capitalised words.
-fn is_name_label(label: &str) -> bool {
-    let words: Vec<&str> = label.split_whitespace().collect();
-    (1..=4).contains(&words.len())
-        && words.iter().all(|w| {
-            w.chars().next().is_some_and(char::is_uppercase)
-                && w.chars()
-                    .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'))
-        })
 }
 
 /// `EPISODE 7`, `BONUS EPISODE 006`, `PART TWO`: a short line of capital

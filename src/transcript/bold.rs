@@ -1,0 +1,752 @@
+//! Markdown transcripts with full names in bold, as published by
+//! Changelog.
+//!
+//! ```text
+//! **Ana Costa:** \[00:04:01.06\] We moved to [Kubernetes](https://k8s.io) \[laughs\]
+//!
+//! A second paragraph of Ana's turn. \[04:30\] Still Ana.
+//!
+//! **Break**: \[05:12\]
+//!
+//! **Ben Ito**: Welcome back.
+//! ```
+//!
+//! A turn starts at a line that opens with a bold label followed by a colon,
+//! the colon inside or outside the bold (`**Name:**`, `**Name**:`), and runs
+//! over the following lines until the next label, a section marker or a
+//! heading; blank lines separate its paragraphs (`"\n\n"`). The caller
+//! strips front matter; the body may still hold headings, which end a turn.
+//!
+//! Each line's text goes through one inline pass (`inline`): escaped
+//! timestamps (`\[04:01\]`, `\[00:04:01.06\]`, also unescaped and with
+//! stray backslashes) are taken out, Markdown escapes are undone
+//! (`\[laughs\]` reads `[laughs]`), links keep only their text (so the
+//! tagger sees "Kubernetes", not a URL) and `**` emphasis marks are dropped;
+//! then HTML entities, which some files carry (`&#39;`), are decoded. The
+//! first timestamp met in a turn, wherever it stands, gives the turn's
+//! start; later ones do not start turns. A turn with no timestamp of its own
+//! has no start time.
+//!
+//! Section markers (`**Break:** \[16:31\]`, `**Jingle**: ...`, `**Outro**`)
+//! are neither speakers nor turns: they end the current turn. Text after a
+//! break without a label of its own is the speaker before the break going
+//! on (kept with a warning); text after other markers (a song's lyrics) is
+//! unattributed.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::diagnostics::Diagnostic;
+use crate::episode::{Link, Turn, parse_timestamp};
+use crate::transcript::markdown_links;
+use crate::transcript::markup::{collapse_whitespace, decode_entities};
+
+/// Whether a body looks like this format: a `**Name:**` (or `**Name**:`)
+/// turn line within the first 400 lines.
+pub fn detect(body: &str) -> bool {
+    body.lines()
+        .take(400)
+        .any(|l| matches!(classify(l), Line::Turn { colon: true, .. }))
+}
+
+/// The Markdown links `[text](url)` of a body, in order, with Markdown
+/// escapes in their text undone.
+pub fn links(body: &str) -> Vec<Link> {
+    markdown_links(body)
+        .into_iter()
+        .map(|mut l| {
+            l.name = collapse_whitespace(&unescape(&l.name));
+            l
+        })
+        .filter(|l| !l.name.is_empty())
+        .collect()
+}
+
+/// Parses the body into turns. `first_line` is the file line of the body's
+/// first line, so that every turn keeps its real line number.
+pub fn parse_body(
+    path: &Path,
+    body: &str,
+    first_line: usize,
+    warnings: &mut Vec<Diagnostic>,
+) -> Vec<Turn> {
+    let lines: Vec<&str> = body
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    // Labels written with a colon somewhere in the file; only those are
+    // accepted where a line forgets the colon (`**Ana Costa** Yes`), so that
+    // bold prose (`**We use Go** and...`) stays prose.
+    let known: HashSet<String> = lines
+        .iter()
+        .filter_map(|l| match classify(l) {
+            Line::Turn {
+                label, colon: true, ..
+            } => Some(label),
+            _ => None,
+        })
+        .collect();
+
+    let mut parser = Parser {
+        path,
+        warnings,
+        turns: Vec::new(),
+        current: None,
+        blank_before: false,
+        after: After::Start,
+    };
+    for (i, raw) in lines.iter().enumerate() {
+        let line_no = first_line + i;
+        match classify(raw) {
+            Line::Blank | Line::Rule => parser.blank_before = true,
+            Line::Heading => {
+                parser.flush();
+                parser.after = After::Heading;
+                parser.blank_before = false;
+            }
+            Line::Marker { name, extra } => {
+                parser.flush();
+                if extra {
+                    parser.warnings.push(Diagnostic::warning(
+                        path,
+                        line_no,
+                        format!(
+                            "section marker `{name}` has text on its line; \
+                             the text is not a turn and was skipped"
+                        ),
+                    ));
+                }
+                parser.after = if name.eq_ignore_ascii_case("break") {
+                    After::Break
+                } else {
+                    After::Marker
+                };
+                parser.blank_before = false;
+            }
+            Line::Turn { label, text, colon } => {
+                if !colon && !known.contains(&label) {
+                    parser.text_line(raw.trim(), line_no);
+                    continue;
+                }
+                if !colon {
+                    parser.warnings.push(Diagnostic::warning(
+                        path,
+                        line_no,
+                        format!("label `{label}` has no colon; read as speaker `{label}`"),
+                    ));
+                }
+                parser.flush();
+                parser.current = Some(Open {
+                    turn: Turn {
+                        start_ms: None,
+                        label: Some(label),
+                        text: String::new(),
+                        line: line_no,
+                    },
+                    stamped: false,
+                });
+                parser.after = After::Turn;
+                parser.blank_before = false;
+                parser.append(text, line_no);
+            }
+            Line::Text(text) => parser.text_line(text, line_no),
+        }
+    }
+    parser.flush();
+    parser.turns
+}
+
+/// What came last before the current line, when no turn is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum After {
+    /// The start of the body.
+    Start,
+    /// A turn.
+    Turn,
+    /// A `Break` marker: the previous speaker goes on after it.
+    Break,
+    /// Another marker (`Jingle`, `Song`...).
+    Marker,
+    /// A heading.
+    Heading,
+}
+
+/// A turn being built.
+struct Open {
+    turn: Turn,
+    /// Whether a timestamp has been met in the turn (only the first counts).
+    stamped: bool,
+}
+
+struct Parser<'a> {
+    path: &'a Path,
+    warnings: &'a mut Vec<Diagnostic>,
+    turns: Vec<Turn>,
+    current: Option<Open>,
+    blank_before: bool,
+    after: After,
+}
+
+impl Parser<'_> {
+    fn flush(&mut self) {
+        if let Some(open) = self.current.take() {
+            self.turns.push(open.turn);
+        }
+    }
+
+    /// A line without a label: it continues the open turn, or starts one
+    /// whose speaker depends on what came before.
+    fn text_line(&mut self, raw: &str, line_no: usize) {
+        if self.current.is_none() {
+            // A line of timestamps only (`\[12:04\]`) before any turn says
+            // nothing; it does not make a turn.
+            if inline(raw).text.is_empty() {
+                return;
+            }
+            let previous = self.turns.last().and_then(|t| t.label.clone());
+            let label = match (self.after, previous) {
+                (After::Break, Some(label)) => {
+                    self.warnings.push(Diagnostic::warning(
+                        self.path,
+                        line_no,
+                        format!(
+                            "text after a break has no speaker label; attributed to `{label}`, \
+                             who spoke before the break"
+                        ),
+                    ));
+                    Some(label)
+                }
+                _ => {
+                    self.warnings.push(Diagnostic::warning(
+                        self.path,
+                        line_no,
+                        "text without a speaker label (`**Name:**`); kept as an unattributed turn",
+                    ));
+                    None
+                }
+            };
+            self.current = Some(Open {
+                turn: Turn {
+                    start_ms: None,
+                    label,
+                    text: String::new(),
+                    line: line_no,
+                },
+                stamped: false,
+            });
+            self.blank_before = false;
+        }
+        self.append(raw, line_no);
+    }
+
+    /// Adds a line's text to the open turn: its first timestamp may give
+    /// the turn's start, its clean text joins the turn's text.
+    fn append(&mut self, raw: &str, line_no: usize) {
+        let Some(open) = self.current.as_mut() else {
+            return;
+        };
+        let Inline { text, stamps } = inline(raw);
+        if let Some(stamp) = stamps.first() {
+            if !open.stamped {
+                open.stamped = true;
+                open.turn.start_ms = read_stamp(stamp);
+                if open.turn.start_ms.is_none() {
+                    self.warnings.push(Diagnostic::warning(
+                        self.path,
+                        line_no,
+                        format!("unreadable timestamp `[{stamp}]`; turn kept without a time"),
+                    ));
+                }
+            }
+        }
+        let text = collapse_whitespace(&decode_entities(&text));
+        if text.is_empty() {
+            // Keep any pending paragraph break for the next text.
+            return;
+        }
+        if !open.turn.text.is_empty() {
+            open.turn
+                .text
+                .push_str(if self.blank_before { "\n\n" } else { "\n" });
+        }
+        open.turn.text.push_str(&text);
+        self.blank_before = false;
+    }
+}
+
+/// Reads a timestamp with its backslashes already removed. Video timecodes
+/// with frames (`00:44:50:01`) are read without the frames.
+fn read_stamp(stamp: &str) -> Option<u64> {
+    let parts: Vec<&str> = stamp.split(':').collect();
+    if parts.len() == 4 {
+        return parse_timestamp(&parts.get(..3)?.join(":"));
+    }
+    parse_timestamp(stamp)
+}
+
+/// What one line of the body is.
+#[derive(Debug, PartialEq, Eq)]
+enum Line<'a> {
+    Blank,
+    /// `# Title`.
+    Heading,
+    /// `---`, `***`: read as a paragraph break.
+    Rule,
+    /// A section marker; `extra` when text other than timestamps follows
+    /// it on the line.
+    Marker {
+        name: String,
+        extra: bool,
+    },
+    /// `**Name:** text` or `**Name**: text` (`colon`), or `**Name** text`.
+    Turn {
+        label: String,
+        text: &'a str,
+        colon: bool,
+    },
+    /// Anything else.
+    Text(&'a str),
+}
+
+/// Words that name a section of the recording rather than a speaker.
+const MARKERS: &[&str] = &[
+    "break", "jingle", "outro", "intro", "sample", "song", "music", "sound", "track",
+];
+
+fn classify(raw: &str) -> Line<'_> {
+    let line = raw.trim();
+    if line.is_empty() {
+        return Line::Blank;
+    }
+    if is_heading(line) {
+        return Line::Heading;
+    }
+    if is_rule(line) {
+        return Line::Rule;
+    }
+    let Some(after_open) = line.strip_prefix("**") else {
+        return Line::Text(line);
+    };
+    let Some(close) = after_open.find("**") else {
+        return Line::Text(line);
+    };
+    let inner = after_open.get(..close).unwrap_or_default().trim();
+    let rest = after_open.get(close + 2..).unwrap_or_default();
+
+    // Where the colon is: `**Name:**`, `**Name**:`, `**Break: \[12:00\]**`
+    // (only markers are written that way), or nowhere.
+    let (label, text, colon, inside) = if let Some(l) = inner.strip_suffix(':') {
+        (l.trim_end(), rest, true, None)
+    } else if let Some(r) = rest.trim_start().strip_prefix(':') {
+        (inner, r, true, None)
+    } else if let Some((l, r)) = inner.split_once(':') {
+        (l.trim_end(), rest, true, Some(r))
+    } else {
+        (inner, rest, false, None)
+    };
+
+    let lower = label.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let leftover = || {
+        let mut all = inside.unwrap_or_default().to_string();
+        all.push(' ');
+        all.push_str(text);
+        inline(&all)
+    };
+    if let [word] = words.as_slice() {
+        if MARKERS.contains(word) {
+            return Line::Marker {
+                name: label.to_string(),
+                extra: has_words(&leftover().text),
+            };
+        }
+    }
+    if words.len() > 1 && words.iter().any(|w| MARKERS.contains(w)) && colon {
+        // `**Song extract:** \[01:07\]`: a marker only if the line holds a
+        // timestamp and nothing else, since a person may be called Song.
+        let rest = leftover();
+        if !rest.stamps.is_empty() && !has_words(&rest.text) {
+            return Line::Marker {
+                name: label.to_string(),
+                extra: false,
+            };
+        }
+    }
+    if inside.is_some() {
+        return Line::Text(line);
+    }
+    let label = collapse_whitespace(&unescape(label));
+    if !is_label(&label) {
+        return Line::Text(line);
+    }
+    // `**Name:*** text`: a stray asterisk glued to the bold.
+    let text = if text.starts_with('*') {
+        text.trim_start_matches('*')
+    } else {
+        text
+    };
+    Line::Turn { label, text, colon }
+}
+
+/// Whether a text holds a word with a letter, other than "to" (`\[12:00\] to
+/// \[12:30\]`, or a timestamp left unclosed).
+fn has_words(s: &str) -> bool {
+    s.split_whitespace()
+        .any(|w| w.chars().any(char::is_alphabetic) && !w.eq_ignore_ascii_case("to"))
+}
+
+/// A speaker label: a short run of words with a letter, without Markdown
+/// syntax (`**\[Robot voice\]**` is not a speaker) or a URL.
+fn is_label(label: &str) -> bool {
+    !label.is_empty()
+        && label.chars().count() <= 60
+        && label.split_whitespace().count() <= 6
+        && label.chars().any(char::is_alphabetic)
+        && !label.contains(['[', ']', '*', '`', '<', '>', '|', '{', '}', '#'])
+        && !label.contains("://")
+}
+
+/// `# Title` to `###### Title`.
+fn is_heading(line: &str) -> bool {
+    let hashes = line.chars().take_while(|&c| c == '#').count();
+    (1..=6).contains(&hashes)
+        && line
+            .get(hashes..)
+            .is_some_and(|r| r.is_empty() || r.starts_with(char::is_whitespace))
+}
+
+/// A thematic break: three or more `-`, `*` or `_`, maybe spaced.
+fn is_rule(line: &str) -> bool {
+    let chars: Vec<char> = line.chars().filter(|c| !c.is_whitespace()).collect();
+    chars.len() >= 3
+        && ['-', '*', '_']
+            .iter()
+            .any(|&m| chars.iter().all(|&c| c == m))
+}
+
+/// The clean text of a line and the timestamps taken out of it.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Inline {
+    /// Escapes undone, links reduced to their text, `**` dropped,
+    /// whitespace collapsed (entities are not decoded yet).
+    text: String,
+    /// Timestamps in order, backslashes removed (`00:04:01.06`).
+    stamps: Vec<String>,
+}
+
+/// One pass over a line of Markdown; see the module docs.
+fn inline(s: &str) -> Inline {
+    let mut out = String::with_capacity(s.len());
+    let mut stamps = Vec::new();
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        if c == '\\' || c == '[' {
+            if let Some((stamp, after)) = stamp_at(rest) {
+                stamps.push(stamp);
+                out.push(' ');
+                rest = after;
+                continue;
+            }
+        }
+        if c == '\\' {
+            let after = rest.get(1..).unwrap_or_default();
+            match after.chars().next() {
+                Some(n) if n.is_ascii_punctuation() => {
+                    out.push(n);
+                    rest = after.get(n.len_utf8()..).unwrap_or_default();
+                }
+                _ => {
+                    out.push('\\');
+                    rest = after;
+                }
+            }
+            continue;
+        }
+        if let Some(after) = rest.strip_prefix("**") {
+            rest = after;
+            continue;
+        }
+        if c == '[' || rest.starts_with("![") {
+            if let Some((name, after)) = link_at(rest) {
+                // Link text holds no unescaped `[`, so this recursion is
+                // one level deep at most.
+                out.push_str(&inline(name).text);
+                rest = after;
+                continue;
+            }
+        }
+        out.push(c);
+        rest = rest.get(c.len_utf8()..).unwrap_or_default();
+    }
+    Inline {
+        text: collapse_whitespace(&out),
+        stamps,
+    }
+}
+
+/// A timestamp at the start of `s`: `\[04:01\]`, `[00:04:01.06]`, or with
+/// stray backslashes (`\[\\00:04:01.06\\\]`). Returns it without
+/// backslashes, and the text after it.
+fn stamp_at(s: &str) -> Option<(String, &str)> {
+    let escaped = s.starts_with('\\');
+    let body = s.strip_prefix("\\[").or_else(|| s.strip_prefix('['))?;
+    // Timestamps are short; a far `]` closes something else.
+    let (end, _) = body.char_indices().take(30).find(|&(_, c)| c == ']')?;
+    let inner: String = body.get(..end)?.chars().filter(|&c| c != '\\').collect();
+    let inner = inner.trim();
+    let shaped = inner.contains(':')
+        && inner.starts_with(|c: char| c.is_ascii_digit())
+        && inner
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | ','));
+    let after = body.get(end + 1..)?;
+    // `[00:01](url)` is a link, not a timestamp.
+    if !shaped || (!escaped && after.starts_with('(')) {
+        return None;
+    }
+    Some((inner.to_string(), after))
+}
+
+/// A link `[text](url)` or image `![text](url)` at the start of `s`: its
+/// text and what follows it.
+fn link_at(s: &str) -> Option<(&str, &str)> {
+    let body = s.strip_prefix("![").or_else(|| s.strip_prefix('['))?;
+    let mut end = None;
+    let mut escaped = false;
+    for (i, c) in body.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '[' => return None,
+            ']' => {
+                end = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let end = end?;
+    let name = body.get(..end)?;
+    if name.trim().is_empty() {
+        return None;
+    }
+    let target = body.get(end + 1..)?.strip_prefix('(')?;
+    // URLs may hold balanced parentheses (`Go_(language)`); the search is
+    // bounded so that a line of unclosed links stays linear.
+    let mut depth = 0usize;
+    for (i, c) in target.char_indices().take(2048) {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return Some((name, target.get(i + 1..)?)),
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Undoes Markdown backslash escapes (`\_` reads `_`).
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(&n) = chars.peek() {
+                if n.is_ascii_punctuation() {
+                    out.push(n);
+                    chars.next();
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(body: &str) -> (Vec<Turn>, Vec<Diagnostic>) {
+        let mut w = Vec::new();
+        let t = parse_body(Path::new("t.md"), body, 5, &mut w);
+        (t, w)
+    }
+
+    #[test]
+    fn turns_with_both_colon_placements() {
+        let body =
+            "**Ana Costa:** We moved to Go.\n\n**Ben Ito**: Why Go?\n**Kim Hale** : Speed.\n";
+        let (turns, w) = parse(body);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(turns.len(), 3);
+        assert_eq!(turns[0].label.as_deref(), Some("Ana Costa"));
+        assert_eq!(turns[0].text, "We moved to Go.");
+        assert_eq!(turns[0].line, 5);
+        assert_eq!(turns[0].start_ms, None);
+        assert_eq!(turns[1].label.as_deref(), Some("Ben Ito"));
+        assert_eq!(turns[1].text, "Why Go?");
+        assert_eq!(turns[1].line, 7);
+        assert_eq!(turns[2].label.as_deref(), Some("Kim Hale"));
+    }
+
+    #[test]
+    fn first_timestamp_of_a_turn_gives_its_start() {
+        let body = "**Ana:** \\[00:04:01.06\\] Hello \\[00:04:09\\] there.\n\n\
+            **Ben:** No stamp yet.\n\n\\[05:30\\] Now one. \\[06:00\\]\n\n\
+            **Kim:** Late \\[07:15\\] stamp.\n\
+            **Ana:** [00:44:50:01] frames\n";
+        let (turns, w) = parse(body);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(turns.len(), 4);
+        assert_eq!(turns[0].start_ms, Some(241_060));
+        assert_eq!(turns[0].text, "Hello there.");
+        assert_eq!(turns[1].start_ms, Some(330_000));
+        assert_eq!(turns[1].text, "No stamp yet.\n\nNow one.");
+        assert_eq!(turns[2].start_ms, Some(435_000));
+        assert_eq!(turns[2].text, "Late stamp.");
+        assert_eq!(turns[3].start_ms, Some(2_690_000));
+    }
+
+    #[test]
+    fn unreadable_first_timestamp_is_warned() {
+        let (turns, w) = parse("**Ana:** \\[99:99\\] one \\[01:00\\]\n");
+        assert_eq!(turns[0].start_ms, None);
+        assert_eq!(turns[0].text, "one");
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].line, 5);
+    }
+
+    #[test]
+    fn odd_timestamp_escapes_are_removed() {
+        let (turns, _) = parse(
+            "**Ana:** \\[\\\\00:01:02.03\\\\\\] a \\[00:00:05.9\\\\9\\] b \\[unintelligible 00:01:03.04\\]\n",
+        );
+        assert_eq!(turns[0].start_ms, Some(62_030));
+        assert_eq!(turns[0].text, "a b [unintelligible 00:01:03.04]");
+    }
+
+    #[test]
+    fn escapes_links_entities_and_emphasis() {
+        let body = "**Ana:** \\[laughs\\] We use [Prometheus](https://prometheus.io) and \
+            [Go](https://en.wikipedia.org/wiki/Go_(language)), it\\'s **great** &amp; it&#39;s `fast` \\*really\\* ![logo](x.png) [not a link] a\\_b\n";
+        let (turns, _) = parse(body);
+        assert_eq!(
+            turns[0].text,
+            "[laughs] We use Prometheus and Go, it's great & it's `fast` *really* logo [not a link] a_b"
+        );
+    }
+
+    #[test]
+    fn breaks_end_turns_and_are_not_speakers() {
+        let body = "**Ana Costa:** Before.\n\n**Break**: \\[03:28\\]\n\n**Ben Ito:** After.\n\n\
+            **Break:** \\[16:31\\] to \\[17:02\\]\n\nStill Ben.\n\n**Break: \\[20:00\\]**\n\n\
+            **Breakmaster Kim:** A name, not a break.\n";
+        let (turns, w) = parse(body);
+        assert_eq!(turns.len(), 4);
+        assert_eq!(turns[0].text, "Before.");
+        assert_eq!(turns[1].text, "After.");
+        assert_eq!(turns[2].label.as_deref(), Some("Ben Ito"));
+        assert_eq!(turns[2].text, "Still Ben.");
+        assert_eq!(turns[2].start_ms, None);
+        assert_eq!(turns[3].label.as_deref(), Some("Breakmaster Kim"));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].message.contains("after a break"), "{}", w[0].message);
+        assert_eq!(w[0].line, 13);
+    }
+
+    #[test]
+    fn other_markers_leave_text_unattributed() {
+        let body = "**Ana:** Here it comes.\n\n**Song extract:** \\[45:47\\]\n\nLa la la.\n\n\
+            **Jingle:** \\[05:15\\] Ding dong!\n\n**Ben:** Back.\n";
+        let (turns, w) = parse(body);
+        assert_eq!(turns.len(), 3);
+        assert_eq!(turns[1].label, None);
+        assert_eq!(turns[1].text, "La la la.");
+        assert_eq!(turns[2].text, "Back.");
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[1].message.contains("`Jingle`"), "{}", w[1].message);
+    }
+
+    #[test]
+    fn label_alone_on_its_line_and_paragraphs() {
+        let body = "Intro text.\n\n**Ana Costa:**\n\nFirst paragraph\nwrapped.\n\n\n\\[01:00\\]\n\nSecond.\n\n# Heading\n\nAfter heading.\n";
+        let (turns, w) = parse(body);
+        assert_eq!(turns.len(), 3);
+        assert_eq!(turns[0].label, None);
+        assert_eq!(turns[1].text, "First paragraph\nwrapped.\n\nSecond.");
+        assert_eq!(turns[1].start_ms, Some(60_000));
+        assert_eq!(turns[1].line, 7);
+        assert_eq!(turns[2].label, None);
+        assert_eq!(w.len(), 2);
+    }
+
+    #[test]
+    fn label_without_colon_only_when_known() {
+        let body = "**Ana Costa:** One.\n**Ana Costa** Two.\n**We use Go** and like it.\n";
+        let (turns, w) = parse(body);
+        assert_eq!(turns.len(), 2);
+        assert_eq!(turns[1].label.as_deref(), Some("Ana Costa"));
+        assert_eq!(turns[1].text, "Two.\nWe use Go and like it.");
+        assert_eq!(w.len(), 1);
+        assert!(w[0].message.contains("no colon"));
+    }
+
+    #[test]
+    fn odd_bold_lines() {
+        let body = "**\\[Robot voice\\]** Beep.\n**Kim Hale: **spaced\n**Ben Ito:*** stray star\n**$STDOUT:** dollar\n";
+        let (turns, _) = parse(body);
+        let labels: Vec<Option<&str>> = turns.iter().map(|t| t.label.as_deref()).collect();
+        assert_eq!(
+            labels,
+            vec![None, Some("Kim Hale"), Some("Ben Ito"), Some("$STDOUT")]
+        );
+        assert_eq!(turns[0].text, "[Robot voice] Beep.");
+        assert_eq!(turns[1].text, "spaced");
+        assert_eq!(turns[2].text, "stray star");
+    }
+
+    #[test]
+    fn detects_format() {
+        assert!(detect("\n**Gerhard Lazu:** Hi.\n"));
+        assert!(detect("**Ben Ito**: Hi.\n"));
+        assert!(!detect("**Break:** \\[01:00\\]\n**Note** this.\n"));
+        assert!(!detect("[00:00:41] CC: Hi.\n"));
+    }
+
+    #[test]
+    fn links_are_listed_with_clean_names() {
+        let links = links("See [Kubernetes](https://k8s.io), \\[laughs\\] and [foo\\_bar](u).");
+        let names: Vec<&str> = links.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, vec!["Kubernetes", "foo_bar"]);
+        assert_eq!(links[0].url.as_deref(), Some("https://k8s.io"));
+    }
+
+    #[test]
+    fn garbage_does_not_panic() {
+        let junk: String = (0..600u32)
+            .filter_map(|i| {
+                "**\\[]()!:#-_`é\u{301}\n 9"
+                    .chars()
+                    .nth((i * 7 % 19) as usize)
+            })
+            .collect();
+        let many_links = "[a](".repeat(2000);
+        for input in [
+            junk.as_str(),
+            many_links.as_str(),
+            "**",
+            "****",
+            "**:**",
+            "** :** x\n**Break\n**Break**\n\\",
+            "**A:** \\[99999999999:00:00\\] \\[\\] [](x) [x]( ![ \\",
+            "**A:** [00:00:01](url) \\[00:00:01:02:03\\] &#99999999; &#xD800; -->",
+        ] {
+            let mut w = Vec::new();
+            let _ = parse_body(Path::new("g.md"), input, 1, &mut w);
+            let _ = detect(input);
+            let _ = links(input);
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! Markup inside caption and transcript text: tags, voice tags, style
+//! codes and HTML entities.
+//!
+//! [`payload_chunks`] splits a WebVTT payload at `<v Name>` voice tags;
+//! [`strip_markup`] removes tags from caption text (SRT); [`decode_entities`]
+//! and [`collapse_whitespace`] clean any text, Markdown transcripts
+//! included.
+
+/// A piece of a cue's text and the voice tag that opened it, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Chunk {
+    /// The name of a `<v Name>` tag that starts this piece.
+    pub(crate) voice: Option<String>,
+    /// Clean text: tags removed, entities decoded, whitespace collapsed.
+    pub(crate) text: String,
+}
+
+/// Splits a cue payload at voice tags, removing every other tag.
+pub(crate) fn payload_chunks(payload: &str) -> Vec<Chunk> {
+    let mut chunks = Vec::new();
+    let mut voice: Option<String> = None;
+    let mut raw = String::new();
+    scan_markup(payload, |piece| match piece {
+        Piece::Text(t) => raw.push_str(t),
+        Piece::Voice(name) => {
+            chunks.push(Chunk {
+                voice: voice.take(),
+                text: clean(&raw),
+            });
+            raw.clear();
+            voice = Some(name);
+        }
+    });
+    chunks.push(Chunk {
+        voice,
+        text: clean(&raw),
+    });
+    // Drop empty pieces, but keep a voice even without text: it still sets
+    // the speaker for the cues that follow.
+    chunks.retain(|c| c.voice.is_some() || !c.text.is_empty());
+    chunks
+}
+
+/// Removes tags (`<i>`, `</font>`, `<v Name>`...) and `{\an8}` style codes
+/// from a line of caption text and decodes entities; whitespace is
+/// collapsed.
+pub(crate) fn strip_markup(line: &str) -> String {
+    let mut raw = String::new();
+    scan_markup(line, |piece| {
+        if let Piece::Text(t) = piece {
+            raw.push_str(t);
+        }
+    });
+    clean(&raw)
+}
+
+fn clean(raw: &str) -> String {
+    collapse_whitespace(&decode_entities(raw))
+}
+
+/// Joins the words of a text with single spaces.
+pub(crate) fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+enum Piece<'a> {
+    Text(&'a str),
+    Voice(String),
+}
+
+/// Walks caption text, reporting text pieces and voice tags; other tags
+/// and `{\...}` codes are skipped. A `<` that does not open a tag (`a < b`,
+/// `<3`, an unterminated `<b`) is text.
+fn scan_markup<'a>(s: &'a str, mut emit: impl FnMut(Piece<'a>)) {
+    let mut rest = s;
+    while !rest.is_empty() {
+        let Some(pos) = rest.find(['<', '{']) else {
+            emit(Piece::Text(rest));
+            break;
+        };
+        let (before, at) = rest.split_at(pos);
+        if !before.is_empty() {
+            emit(Piece::Text(before));
+        }
+        let (open, close) = if at.starts_with('<') {
+            ('<', '>')
+        } else {
+            ('{', '}')
+        };
+        let inner_end = at.get(1..).and_then(|a| a.find([close, open, '\n']));
+        let tag = inner_end.and_then(|e| {
+            let inner = at.get(1..1 + e)?;
+            let closes = at.get(1 + e..)?.starts_with(close);
+            let looks = if open == '<' {
+                inner
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '/')
+            } else {
+                inner.starts_with('\\')
+            };
+            (closes && looks).then_some(inner)
+        });
+        match tag {
+            Some(inner) => {
+                if open == '<' {
+                    if let Some(name) = voice_name(inner) {
+                        emit(Piece::Voice(name));
+                    }
+                }
+                rest = at.get(inner.len() + 2..).unwrap_or_default();
+            }
+            None => {
+                let (sym, after) = at.split_at(1);
+                emit(Piece::Text(sym));
+                rest = after;
+            }
+        }
+    }
+}
+
+/// The name in a voice tag's inside (`v Ana Costa`, `v.loud.x Ana`), if
+/// it has one.
+fn voice_name(inner: &str) -> Option<String> {
+    let rest = inner.strip_prefix('v')?;
+    let rest = if rest.starts_with('.') {
+        // Classes run up to the first whitespace.
+        let end = rest.find(char::is_whitespace)?;
+        rest.get(end..)?
+    } else if rest.starts_with(char::is_whitespace) {
+        rest
+    } else {
+        return None;
+    };
+    let name = collapse_whitespace(&decode_entities(rest));
+    (!name.is_empty()).then_some(name)
+}
+
+/// Decodes the HTML entities found in captions and transcripts: `&amp;`,
+/// `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;` (as a space), `&lrm;` and
+/// `&rlm;` (dropped: they are invisible direction marks) and numeric
+/// `&#39;` / `&#x27;`. Anything else, including numbers that are not
+/// characters, is left as written.
+pub(crate) fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(pos) = rest.find('&') {
+        let (before, at) = rest.split_at(pos);
+        out.push_str(before);
+        // Entity names and numbers are short; a far `;` is not ours.
+        let end = at
+            .get(1..)
+            .and_then(|a| a.char_indices().take(12).find(|&(_, c)| c == ';'))
+            .map(|(i, _)| i + 1);
+        let decoded = end.and_then(|e| entity(at.get(1..e)?).map(|d| (d, e)));
+        match decoded {
+            Some((d, e)) => {
+                if let Some(c) = d {
+                    out.push(c);
+                }
+                rest = at.get(e + 1..).unwrap_or_default();
+            }
+            None => {
+                out.push('&');
+                rest = at.get(1..).unwrap_or_default();
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The character an entity name stands for: `Some(None)` for entities that
+/// decode to nothing, `None` for unknown ones.
+fn entity(name: &str) -> Option<Option<char>> {
+    let c = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        "lrm" | "rlm" => return Some(None),
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) if !hex.is_empty() && hex.len() <= 6 => {
+                    u32::from_str_radix(hex, 16).ok()?
+                }
+                Some(_) => return None,
+                None if !num.is_empty()
+                    && num.len() <= 7
+                    && num.bytes().all(|b| b.is_ascii_digit()) =>
+                {
+                    num.parse::<u32>().ok()?
+                }
+                None => return None,
+            };
+            let c = char::from_u32(code)?;
+            // NUL and other control characters are not text; leave the
+            // entity as written rather than inject them.
+            if c.is_control() && !matches!(c, '\n' | '\t') {
+                return None;
+            }
+            c
+        }
+    };
+    Some(Some(c))
+}
