@@ -26,6 +26,7 @@ pub mod error;
 pub mod eval;
 pub mod export;
 pub mod graph;
+pub mod index;
 pub mod names;
 pub mod output;
 pub mod people;

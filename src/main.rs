@@ -564,7 +564,6 @@ fn eval_related(args: EvalRelatedArgs) -> anyhow::Result<u8> {
 }
 
 fn query_cmd(q: QueryCommand) -> anyhow::Result<u8> {
-    use podgraph::query::{self, Answer, Lookup};
     let opts = match &q {
         QueryCommand::Concepts { opts, .. }
         | QueryCommand::Speakers { opts, .. }
@@ -580,69 +579,9 @@ fn query_cmd(q: QueryCommand) -> anyhow::Result<u8> {
     } else {
         GraphSource::Inputs(inputs(&opts.from, &opts.read))
     };
-    let loaded = pipeline::load_graph(&source, &Bar::new(opts.read.quiet))?;
-    print_diagnostics(&loaded.diagnostics);
-    let kg = &loaded.graph;
-    let lookup = Lookup::new(kg);
-    let find = |name: &str, what: &str, accept: fn(&podgraph::graph::Node) -> bool| {
-        lookup.find(name, what, accept)
-    };
-    let answer =
-        (|| -> Result<Answer, query::NotFound> {
-            let filters = query::Filters {
-                episode: opts
-                    .episode
-                    .as_deref()
-                    .map(|e| find(e, "episode", query::is_episode))
-                    .transpose()?,
-                kinds: opts.kind.clone(),
-                limit: opts.limit,
-            };
-            Ok(match &q {
-                QueryCommand::Concepts { speaker, .. } => Answer::Concepts(query::concepts_of(
-                    kg,
-                    find(speaker, "speaker", query::is_speaker)?,
-                    &filters,
-                )),
-                QueryCommand::Speakers { concept, .. } => Answer::Speakers(query::speakers_of(
-                    kg,
-                    find(concept, "concept", query::is_concept)?,
-                    &filters,
-                )),
-                QueryCommand::Episodes { concept, .. } => Answer::Episodes(query::episodes_of(
-                    kg,
-                    find(concept, "concept", query::is_concept)?,
-                    &filters,
-                )),
-                QueryCommand::Cooccurring { concept, .. } => Answer::Cooccurring(
-                    query::cooccurring(kg, find(concept, "concept", query::is_concept)?, &filters),
-                ),
-                QueryCommand::Evidence {
-                    speaker, concept, ..
-                } => {
-                    let s = speaker
-                        .as_deref()
-                        .map(|s| find(s, "speaker", query::is_speaker))
-                        .transpose()?;
-                    let c = concept
-                        .as_deref()
-                        .map(|c| find(c, "concept", query::is_concept))
-                        .transpose()?;
-                    Answer::Evidence(query::evidence(kg, s, c, &filters))
-                }
-                QueryCommand::Person { name, .. } => Answer::Person(Box::new(query::person(
-                    kg,
-                    find(name, "person", query::is_speaker)?,
-                    &filters,
-                ))),
-                QueryCommand::Path { from, to, .. } => {
-                    let a = find(from, "node", query::any)?;
-                    let b = find(to, "node", query::any)?;
-                    Answer::Path(query::path(kg, a, b).unwrap_or_default())
-                }
-            })
-        })();
-    let answer = match answer {
+    let opened = pipeline::open_index(&source, &Bar::new(opts.read.quiet))?;
+    print_diagnostics(&opened.diagnostics);
+    let answer = match answer(&q, &opened.index, opts)? {
         Ok(a) => a,
         Err(not_found) => {
             eprintln!("podgraph: {not_found}");
@@ -662,4 +601,78 @@ fn query_cmd(q: QueryCommand) -> anyhow::Result<u8> {
         return Ok(1);
     }
     Ok(0)
+}
+
+/// Runs a query; the inner error is a name that matches nothing.
+fn answer(
+    q: &QueryCommand,
+    idx: &podgraph::index::QueryIndex,
+    opts: &QueryOpts,
+) -> anyhow::Result<Result<podgraph::query::Answer, podgraph::query::NotFound>> {
+    use podgraph::query::{self, Answer, Lookup};
+    let lookup = Lookup::new(idx);
+    let find = |name: &str, what: &str, accept: fn(&podgraph::graph::Node) -> bool| {
+        lookup.find(name, what, accept)
+    };
+    macro_rules! find {
+        ($name:expr, $what:expr, $accept:expr) => {
+            match find($name, $what, $accept) {
+                Ok(n) => n,
+                Err(e) => return Ok(Err(e)),
+            }
+        };
+    }
+    let filters = query::Filters {
+        episode: match opts.episode.as_deref() {
+            Some(e) => Some(find!(e, "episode", query::is_episode)),
+            None => None,
+        },
+        kinds: opts.kind.clone(),
+        limit: opts.limit,
+    };
+    Ok(Ok(match q {
+        QueryCommand::Concepts { speaker, .. } => Answer::Concepts(query::concepts_of(
+            idx,
+            find!(speaker, "speaker", query::is_speaker),
+            &filters,
+        )?),
+        QueryCommand::Speakers { concept, .. } => Answer::Speakers(query::speakers_of(
+            idx,
+            find!(concept, "concept", query::is_concept),
+            &filters,
+        )?),
+        QueryCommand::Episodes { concept, .. } => Answer::Episodes(query::episodes_of(
+            idx,
+            find!(concept, "concept", query::is_concept),
+            &filters,
+        )?),
+        QueryCommand::Cooccurring { concept, .. } => Answer::Cooccurring(query::cooccurring(
+            idx,
+            find!(concept, "concept", query::is_concept),
+            &filters,
+        )?),
+        QueryCommand::Evidence {
+            speaker, concept, ..
+        } => {
+            let s = match speaker {
+                Some(s) => Some(find!(s, "speaker", query::is_speaker)),
+                None => None,
+            };
+            let c = match concept {
+                Some(c) => Some(find!(c, "concept", query::is_concept)),
+                None => None,
+            };
+            Answer::Evidence(query::evidence(idx, s, c, &filters)?)
+        }
+        QueryCommand::Person { name, .. } => Answer::Person(Box::new(query::person(
+            idx,
+            find!(name, "person", query::is_speaker),
+            &filters,
+        )?)),
+        QueryCommand::Path { from, to, .. } => {
+            let a = find!(from, "node", query::any);
+            let b = find!(to, "node", query::any);
+            Answer::Path(query::path(idx, a, b)?.unwrap_or_default())
+        }
+    }))
 }

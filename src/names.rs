@@ -76,6 +76,37 @@ pub fn slug(text: &str) -> String {
     out
 }
 
+/// A sort key that compares runs of digits as numbers: "ship-it-9" sorts
+/// before "ship-it-10".
+pub fn natural_key(s: &str) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut digits = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            if !digits.is_empty() {
+                out.push((
+                    std::mem::take(&mut text),
+                    digits.parse().unwrap_or(u64::MAX),
+                ));
+                digits.clear();
+            }
+            text.push(c);
+        }
+    }
+    out.push((
+        text,
+        if digits.is_empty() {
+            0
+        } else {
+            digits.parse().unwrap_or(u64::MAX)
+        },
+    ));
+    out
+}
+
 /// A stable 64-bit FNV-1a hash, used where a fingerprint must be the same on
 /// every machine and every run (std's hasher is randomly seeded).
 pub fn fnv1a(bytes: &[u8]) -> u64 {
@@ -193,6 +224,13 @@ mod tests {
         assert_eq!(slug("C#"), "csharp");
         assert!(slug("日本").starts_with('x'));
         assert!(!slug("a/b\\c").contains('/'));
+    }
+
+    #[test]
+    fn natural_order() {
+        let mut v = vec!["ship-it-10", "ship-it-9", "ship-it-100", "a"];
+        v.sort_by_key(|s| natural_key(s));
+        assert_eq!(v, vec!["a", "ship-it-9", "ship-it-10", "ship-it-100"]);
     }
 
     #[test]

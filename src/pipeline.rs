@@ -19,6 +19,7 @@ use crate::dictionary::Dictionary;
 use crate::error::{Error, Result};
 use crate::export;
 use crate::graph::{KnowledgeGraph, NodeKind};
+use crate::index::{self, QueryIndex};
 use crate::output;
 use crate::related;
 use crate::speakers::Voice;
@@ -115,6 +116,57 @@ pub fn load_graph(source: &GraphSource, progress: &dyn Progress) -> Result<Graph
     }
 }
 
+/// A query index ready for queries, with what opening it reported.
+#[derive(Debug)]
+pub struct OpenedIndex {
+    /// The index.
+    pub index: QueryIndex,
+    /// Problems found while reading transcripts (none for saved graphs).
+    pub diagnostics: Diagnostics,
+}
+
+/// Opens the query index for a graph source. For a saved `graph.json`,
+/// the `graph.idx` beside it is used when it is at least as new and was
+/// built from a file of the same size; otherwise the JSON is read and
+/// indexed in memory (slower). A path ending in `.idx` opens the index
+/// itself.
+pub fn open_index(source: &GraphSource, progress: &dyn Progress) -> Result<OpenedIndex> {
+    let opened = |index| OpenedIndex {
+        index,
+        diagnostics: Diagnostics::default(),
+    };
+    match source {
+        GraphSource::File(path) if path.extension().is_some_and(|e| e == "idx") => {
+            Ok(opened(QueryIndex::open(path)?))
+        }
+        GraphSource::File(path) => {
+            let idx_path = index::path_beside(path);
+            if let Some(index) = fresh_index(path, &idx_path) {
+                return Ok(opened(index));
+            }
+            Ok(opened(QueryIndex::from_graph(&export::json::load(path)?)))
+        }
+        GraphSource::Inputs(inputs) => {
+            let l = load(inputs, progress)?;
+            Ok(OpenedIndex {
+                index: QueryIndex::from_graph(&l.graph),
+                diagnostics: l.diagnostics,
+            })
+        }
+    }
+}
+
+/// The index beside a graph file, if it is usable for it.
+fn fresh_index(json: &std::path::Path, idx: &std::path::Path) -> Option<QueryIndex> {
+    let jm = std::fs::metadata(json).ok()?;
+    let im = std::fs::metadata(idx).ok()?;
+    if im.modified().ok()? < jm.modified().ok()? {
+        return None;
+    }
+    let index = QueryIndex::open(idx).ok()?;
+    (index.graph_json_len() == jm.len()).then_some(index)
+}
+
 /// Related-episode lists as the JSON data file sites read
 /// (`_data/related.json` in Jekyll, `data/related.json` in Hugo,
 /// `_data/related.json` in Eleventy): an object keyed by episode id.
@@ -148,18 +200,21 @@ pub struct BuildReport {
     pub written: Vec<PathBuf>,
 }
 
-/// Builds the graph and writes `graph.json`, `graph.dot` and
-/// `related.json` into the output folder, atomically.
+/// Builds the graph and writes `graph.json`, `graph.dot`, `related.json`
+/// and the query index `graph.idx` into the output folder, atomically.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     let loaded = load(&opts.inputs, progress)?;
     let json = export::json::to_json(&loaded.graph);
     let dot = export::dot::to_dot(&loaded.graph);
     let related = related_json(&related::recommend_all(&loaded.graph, &opts.related));
+    let idx = index::write(&loaded.graph, json.len() as u64);
     let mut written = Vec::new();
+    // The index goes last, so that it is never older than graph.json.
     for (name, bytes) in [
         ("graph.json", json.as_bytes()),
         ("graph.dot", dot.as_bytes()),
         ("related.json", related.as_bytes()),
+        ("graph.idx", &idx[..]),
     ] {
         let path = opts.out.join(name);
         output::write_atomic(&path, bytes)?;

@@ -12,20 +12,21 @@
 //! - [`person`]: a person's episodes and roles, concepts, co-speakers;
 //! - [`path`]: the shortest chain of relations between two nodes.
 //!
-//! Queries read only the graph (a saved `graph.json` or one just built),
-//! never the transcripts. Results are rows that serialise to JSON and CSV
-//! and render as tables; ordering is total, so answers are stable.
+//! Queries run on a [`QueryIndex`], opened from the `graph.idx` that
+//! `podgraph build` writes (reading only the blocks a query needs) or built
+//! in memory from a graph. They never read transcripts. Results are rows
+//! that serialise to JSON and CSV and render as tables; ordering is total,
+//! so answers are stable.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
-use petgraph::Direction;
-use petgraph::graph::NodeIndex;
-use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
 use crate::dictionary::Kind;
 use crate::episode::format_timestamp;
-use crate::graph::{ANNOUNCER, KnowledgeGraph, MentionRecord, Node, NodeKind, Relation};
+use crate::error::Result;
+use crate::graph::{ANNOUNCER, MentionRecord, Node, NodeKind, Relation};
+use crate::index::QueryIndex;
 use crate::names;
 use crate::table::count;
 
@@ -49,34 +50,15 @@ fn suggest(s: &[String]) -> String {
     }
 }
 
-/// Name lookup over a graph's nodes: labels, aliases and ids, folded.
+/// Name lookup over an index's nodes: labels, aliases and ids, folded.
 pub struct Lookup<'a> {
-    kg: &'a KnowledgeGraph,
-    by_key: HashMap<String, Vec<NodeIndex>>,
+    idx: &'a QueryIndex,
 }
 
 impl<'a> Lookup<'a> {
-    /// Indexes every node's names.
-    pub fn new(kg: &'a KnowledgeGraph) -> Lookup<'a> {
-        let mut by_key: HashMap<String, Vec<NodeIndex>> = HashMap::new();
-        for i in kg.graph.node_indices() {
-            let n = &kg.graph[i];
-            let bare_id = n.id.split_once(':').map_or(n.id.as_str(), |(_, rest)| rest);
-            let mut keys: BTreeSet<String> =
-                [names::key(&n.label), names::key(&n.id), names::key(bare_id)]
-                    .into_iter()
-                    .collect();
-            for a in &n.aliases {
-                keys.insert(names::key(a));
-            }
-            for k in keys.into_iter().filter(|k| !k.is_empty()) {
-                by_key.entry(k).or_default().push(i);
-            }
-        }
-        for v in by_key.values_mut() {
-            v.sort_by(|a, b| kg.graph[*a].id.cmp(&kg.graph[*b].id));
-        }
-        Lookup { kg, by_key }
+    /// A lookup over an index.
+    pub fn new(idx: &'a QueryIndex) -> Lookup<'a> {
+        Lookup { idx }
     }
 
     /// Finds the node a name means among nodes accepted by `accept`.
@@ -87,20 +69,26 @@ impl<'a> Lookup<'a> {
         query: &str,
         what: &str,
         accept: impl Fn(&Node) -> bool,
-    ) -> Result<NodeIndex, NotFound> {
+    ) -> Result<u32, NotFound> {
         let key = names::key(query);
-        let g = &self.kg.graph;
-        if let Some(hits) = self.by_key.get(&key) {
-            if let Some(&i) = hits.iter().find(|&&i| accept(&g[i])) {
-                return Ok(i);
-            }
+        let nodes = self.idx.nodes();
+        if let Some(&i) = self
+            .idx
+            .find_key(&key)
+            .iter()
+            .find(|&&i| accept(&nodes[i as usize]))
+        {
+            return Ok(i);
         }
         // One word of a person's name: "Hightower", "Kelsey".
         if !key.is_empty() && !key.contains(' ') {
-            let words: Vec<NodeIndex> = g
-                .node_indices()
-                .filter(|&i| accept(&g[i]) && g[i].kind == NodeKind::Person)
-                .filter(|&i| names::name_words(&g[i].label).contains(&key))
+            let words: Vec<u32> = (0..nodes.len() as u32)
+                .filter(|&i| {
+                    let n = &nodes[i as usize];
+                    accept(n)
+                        && n.kind == NodeKind::Person
+                        && names::name_words(&n.label).contains(&key)
+                })
                 .collect();
             if words.len() == 1 {
                 return Ok(words[0]);
@@ -116,20 +104,21 @@ impl<'a> Lookup<'a> {
     /// Up to five accepted names close to `key`: containing it, or within a
     /// few edits of it.
     fn suggestions(&self, key: &str, accept: &impl Fn(&Node) -> bool) -> Vec<String> {
-        let g = &self.kg.graph;
+        let nodes = self.idx.nodes();
         let limit = (key.chars().count() / 3).max(2);
         let mut scored: Vec<(usize, String)> = Vec::new();
-        for (k, hits) in &self.by_key {
-            let Some(&i) = hits.iter().find(|&&i| accept(&g[i])) else {
+        for (k, i) in self.idx.keys() {
+            let n = &nodes[*i as usize];
+            if !accept(n) {
                 continue;
-            };
+            }
             let d = if k.contains(key) || (key.len() >= 4 && key.contains(k.as_str())) {
                 0
             } else {
                 names::edit_distance_str(k, key)
             };
             if d <= limit {
-                scored.push((d, g[i].label.clone()));
+                scored.push((d, n.label.clone()));
             }
         }
         scored.sort();
@@ -146,8 +135,8 @@ impl<'a> Lookup<'a> {
 /// Filters shared by the queries.
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
-    /// Only this episode (node index).
-    pub episode: Option<NodeIndex>,
+    /// Only this episode (node number).
+    pub episode: Option<u32>,
     /// Only concepts of these kinds (empty: all).
     pub kinds: Vec<Kind>,
     /// At most this many rows (0: all).
@@ -157,6 +146,14 @@ pub struct Filters {
 impl Filters {
     fn kind_ok(&self, n: &Node) -> bool {
         self.kinds.is_empty() || n.concept_kind.is_some_and(|k| self.kinds.contains(&k))
+    }
+
+    fn episode_ok(&self, idx: &QueryIndex, episode_id: &str) -> bool {
+        self.episode.is_none_or(|e| {
+            idx.nodes()
+                .get(e as usize)
+                .is_some_and(|n| n.id == episode_id)
+        })
     }
 
     fn take<T>(&self, mut rows: Vec<T>) -> Vec<T> {
@@ -245,8 +242,8 @@ pub struct CooccurRow {
     pub kind: String,
     /// Turns naming both.
     pub turns: usize,
-    /// Jaccard index of the two concepts' mentions: shared turns over
-    /// turns naming either (so ubiquitous concepts do not dominate).
+    /// Jaccard index of the two concepts' turns: shared turns over turns
+    /// naming either (so ubiquitous concepts do not come first).
     pub jaccard: f64,
 }
 
@@ -323,40 +320,73 @@ pub struct Hop {
     pub relation: String,
 }
 
-fn label(kg: &KnowledgeGraph, id: &str) -> String {
-    kg.node(id)
-        .map_or_else(|| id.to_string(), |n| n.label.clone())
-}
-
 fn concept_kind(n: &Node) -> String {
     n.concept_kind
         .map_or_else(|| "concept".to_string(), |k| k.name().to_string())
 }
 
-fn mentions_where<'k>(
-    kg: &'k KnowledgeGraph,
-    f: &'k Filters,
-    pred: impl Fn(&MentionRecord) -> bool + 'k,
-) -> impl Iterator<Item = &'k MentionRecord> + 'k {
-    let ep = f.episode.map(|e| kg.graph[e].id.as_str());
-    kg.mentions
-        .iter()
-        .filter(move |m| ep.is_none_or(|e| m.episode == e) && pred(m))
+fn episode_id(node_id: &str) -> String {
+    node_id
+        .strip_prefix("episode:")
+        .unwrap_or(node_id)
+        .to_string()
 }
 
-/// Concepts a speaker discusses, most mentioned first.
-pub fn concepts_of(kg: &KnowledgeGraph, speaker: NodeIndex, f: &Filters) -> Vec<ConceptRow> {
-    let sid = kg.graph[speaker].id.as_str();
+/// Episode sort key: number, then the id with its digits compared as
+/// numbers ("ship-it-9" before "ship-it-10").
+fn episode_order(n: &Node) -> (Option<u32>, Vec<(String, u64)>) {
+    (n.number, names::natural_key(&n.id))
+}
+
+/// Labels of nodes by id, for rows.
+struct Labels<'a> {
+    by_id: HashMap<&'a str, &'a Node>,
+}
+
+impl<'a> Labels<'a> {
+    fn new(idx: &'a QueryIndex) -> Self {
+        Labels {
+            by_id: idx.nodes().iter().map(|n| (n.id.as_str(), n)).collect(),
+        }
+    }
+    fn node(&self, id: &str) -> Option<&'a Node> {
+        self.by_id.get(id).copied()
+    }
+    fn label(&self, id: &str) -> String {
+        if id == ANNOUNCER {
+            return "announcer".into();
+        }
+        self.node(id)
+            .map_or_else(|| id.to_string(), |n| n.label.clone())
+    }
+}
+
+/// Groups mentions by a key: (count, episodes).
+fn tally<'m>(
+    mentions: impl Iterator<Item = &'m MentionRecord>,
+    key: impl Fn(&'m MentionRecord) -> &'m str,
+) -> BTreeMap<&'m str, (usize, BTreeSet<&'m str>)> {
     let mut agg: BTreeMap<&str, (usize, BTreeSet<&str>)> = BTreeMap::new();
-    for m in mentions_where(kg, f, |m| m.speaker == sid) {
-        let e = agg.entry(&m.concept).or_default();
+    for m in mentions {
+        let e = agg.entry(key(m)).or_default();
         e.0 += 1;
         e.1.insert(&m.episode);
     }
+    agg
+}
+
+/// Concepts a speaker discusses, most mentioned first.
+pub fn concepts_of(idx: &QueryIndex, speaker: u32, f: &Filters) -> Result<Vec<ConceptRow>> {
+    let labels = Labels::new(idx);
+    let mentions = idx.mentions_by(speaker)?;
+    let agg = tally(
+        mentions.iter().filter(|m| f.episode_ok(idx, &m.episode)),
+        |m| &m.concept,
+    );
     let mut rows: Vec<ConceptRow> = agg
         .into_iter()
         .filter_map(|(c, (n, eps))| {
-            let node = kg.node(c)?;
+            let node = labels.node(c)?;
             f.kind_ok(node).then(|| ConceptRow {
                 id: c.to_string(),
                 name: node.label.clone(),
@@ -367,106 +397,135 @@ pub fn concepts_of(kg: &KnowledgeGraph, speaker: NodeIndex, f: &Filters) -> Vec<
         })
         .collect();
     rows.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(a.name.cmp(&b.name)));
-    f.take(rows)
-}
-
-fn episode_id(node_id: &str) -> String {
-    node_id
-        .strip_prefix("episode:")
-        .unwrap_or(node_id)
-        .to_string()
+    Ok(f.take(rows))
 }
 
 /// Speakers who mention a concept, most first.
-pub fn speakers_of(kg: &KnowledgeGraph, concept: NodeIndex, f: &Filters) -> Vec<SpeakerRow> {
-    let cid = kg.graph[concept].id.as_str();
-    let mut agg: BTreeMap<&str, (usize, BTreeSet<&str>)> = BTreeMap::new();
-    for m in mentions_where(kg, f, |m| m.concept == cid && m.speaker != ANNOUNCER) {
-        let e = agg.entry(&m.speaker).or_default();
-        e.0 += 1;
-        e.1.insert(&m.episode);
-    }
+pub fn speakers_of(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<SpeakerRow>> {
+    let labels = Labels::new(idx);
+    let mentions = idx.mentions_of(concept)?;
+    let agg = tally(
+        mentions
+            .iter()
+            .filter(|m| m.speaker != ANNOUNCER && f.episode_ok(idx, &m.episode)),
+        |m| &m.speaker,
+    );
     let mut rows: Vec<SpeakerRow> = agg
         .into_iter()
         .map(|(s, (n, eps))| SpeakerRow {
             id: s.to_string(),
-            name: label(kg, s),
+            name: labels.label(s),
             mentions: n,
             episodes: eps.into_iter().map(episode_id).collect(),
         })
         .collect();
     rows.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(a.name.cmp(&b.name)));
-    f.take(rows)
+    Ok(f.take(rows))
 }
 
 /// Episodes mentioning a concept, in the transcript or the metadata,
-/// ordered by episode number (or id).
-pub fn episodes_of(kg: &KnowledgeGraph, concept: NodeIndex, f: &Filters) -> Vec<EpisodeRow> {
-    let g = &kg.graph;
-    let mut rows: Vec<(Option<u32>, EpisodeRow)> = Vec::new();
-    for e in g.edges_directed(concept, Direction::Incoming) {
-        if e.weight().relation != Relation::Mentions || f.episode.is_some_and(|x| x != e.source()) {
+/// in episode order.
+pub fn episodes_of(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<EpisodeRow>> {
+    let nodes = idx.nodes();
+    let mentions = idx.mentions_of(concept)?;
+    let mut first_line: HashMap<&str, (u64, usize, usize)> = HashMap::new();
+    for m in &mentions {
+        let k = (m.time_ms.unwrap_or(u64::MAX), m.turn, m.line);
+        first_line
+            .entry(&m.episode)
+            .and_modify(|v| *v = (*v).min(k))
+            .or_insert(k);
+    }
+    let mut rows: Vec<(&Node, EpisodeRow)> = Vec::new();
+    for a in idx.in_edges(concept)? {
+        if a.edge.relation != Relation::Mentions || f.episode.is_some_and(|x| x != a.node) {
             continue;
         }
-        let ep = &g[e.source()];
-        let first = kg
-            .mentions
-            .iter()
-            .filter(|m| m.episode == ep.id && m.concept == g[concept].id)
-            .min_by_key(|m| (m.time_ms.unwrap_or(u64::MAX), m.turn));
+        let ep = &nodes[a.node as usize];
         rows.push((
-            ep.number,
+            ep,
             EpisodeRow {
                 id: episode_id(&ep.id),
                 title: ep.label.clone(),
-                mentions: e.weight().weight,
-                first_ms: e.weight().first_ms,
-                first_time: e.weight().first_ms.map(format_timestamp),
-                first_line: first.map(|m| m.line),
-                in_metadata: e.weight().metadata_mentions > 0,
+                mentions: a.edge.weight,
+                first_ms: a.edge.first_ms,
+                first_time: a.edge.first_ms.map(format_timestamp),
+                first_line: first_line.get(ep.id.as_str()).map(|v| v.2),
+                in_metadata: a.edge.metadata_mentions > 0,
             },
         ));
     }
-    rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
-    f.take(rows.into_iter().map(|(_, r)| r).collect())
+    rows.sort_by_key(|(n, _)| episode_order(n));
+    Ok(f.take(rows.into_iter().map(|(_, r)| r).collect()))
 }
 
-/// Concepts named in the same turns as `concept`, by Jaccard index.
-pub fn cooccurring(kg: &KnowledgeGraph, concept: NodeIndex, f: &Filters) -> Vec<CooccurRow> {
-    let g = &kg.graph;
-    // Turns naming each concept, for the Jaccard denominators.
-    let mut turns: HashMap<&str, BTreeSet<(&str, usize)>> = HashMap::new();
-    for m in mentions_where(kg, f, |_| true) {
-        turns
-            .entry(&m.concept)
-            .or_default()
-            .insert((&m.episode, m.turn));
-    }
-    let me = g[concept].id.as_str();
-    let Some(mine) = turns.get(me) else {
-        return Vec::new();
-    };
+/// Concepts named in the same turns as `concept`, by Jaccard index. With
+/// an episode filter the counts are those of that episode.
+pub fn cooccurring(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<CooccurRow>> {
+    let nodes = idx.nodes();
     let mut rows: Vec<CooccurRow> = Vec::new();
-    for (other, theirs) in &turns {
-        if *other == me {
-            continue;
+    let mut push = |other: &Node, shared: usize, mine: usize, theirs: usize| {
+        if f.kind_ok(other) && shared > 0 {
+            let union = (mine + theirs).saturating_sub(shared).max(1);
+            rows.push(CooccurRow {
+                id: other.id.clone(),
+                name: other.label.clone(),
+                kind: concept_kind(other),
+                turns: shared,
+                jaccard: (shared as f64 / union as f64 * 1e4).round() / 1e4,
+            });
         }
-        let shared = mine.intersection(theirs).count();
-        if shared == 0 {
-            continue;
+    };
+    match f.episode {
+        None => {
+            let mine = idx.mention_turns(concept) as usize;
+            let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
+            for a in idx
+                .out_edges(concept)?
+                .into_iter()
+                .chain(idx.in_edges(concept)?)
+            {
+                if a.edge.relation == Relation::CoOccurs {
+                    *shared.entry(a.node).or_default() += a.edge.weight;
+                }
+            }
+            for (o, n) in shared {
+                push(&nodes[o as usize], n, mine, idx.mention_turns(o) as usize);
+            }
         }
-        let Some(node) = kg.node(other) else { continue };
-        if !f.kind_ok(node) {
-            continue;
+        Some(_) => {
+            // Within one episode: turns of each concept, from the mentions
+            // of the concepts this one co-occurs with.
+            let episode = &nodes[f.episode.unwrap_or_default() as usize].id;
+            let turns_of = |c: u32| -> Result<BTreeSet<usize>> {
+                Ok(idx
+                    .mentions_of(c)?
+                    .into_iter()
+                    .filter(|m| &m.episode == episode)
+                    .map(|m| m.turn)
+                    .collect())
+            };
+            let mine = turns_of(concept)?;
+            let mut others = BTreeSet::new();
+            for a in idx
+                .out_edges(concept)?
+                .into_iter()
+                .chain(idx.in_edges(concept)?)
+            {
+                if a.edge.relation == Relation::CoOccurs {
+                    others.insert(a.node);
+                }
+            }
+            for o in others {
+                let theirs = turns_of(o)?;
+                push(
+                    &nodes[o as usize],
+                    mine.intersection(&theirs).count(),
+                    mine.len(),
+                    theirs.len(),
+                );
+            }
         }
-        let union = mine.len() + theirs.len() - shared;
-        rows.push(CooccurRow {
-            id: other.to_string(),
-            name: node.label.clone(),
-            kind: concept_kind(node),
-            turns: shared,
-            jaccard: (shared as f64 / union as f64 * 1e4).round() / 1e4,
-        });
     }
     rows.sort_by(|a, b| {
         b.jaccard
@@ -474,129 +533,138 @@ pub fn cooccurring(kg: &KnowledgeGraph, concept: NodeIndex, f: &Filters) -> Vec<
             .then(b.turns.cmp(&a.turns))
             .then(a.name.cmp(&b.name))
     });
-    f.take(rows)
+    Ok(f.take(rows))
 }
 
 /// The mentions behind an answer: by a speaker, of a concept, or both, in
 /// episode and turn order.
 pub fn evidence(
-    kg: &KnowledgeGraph,
-    speaker: Option<NodeIndex>,
-    concept: Option<NodeIndex>,
+    idx: &QueryIndex,
+    speaker: Option<u32>,
+    concept: Option<u32>,
     f: &Filters,
-) -> Vec<EvidenceRow> {
-    let sid = speaker.map(|s| kg.graph[s].id.clone());
-    let cid = concept.map(|c| kg.graph[c].id.clone());
-    let rows: Vec<EvidenceRow> = mentions_where(kg, f, |m| {
-        sid.as_deref().is_none_or(|s| m.speaker == s)
-            && cid.as_deref().is_none_or(|c| m.concept == c)
-    })
-    .filter(|m| kg.node(&m.concept).is_some_and(|n| f.kind_ok(n)))
-    .map(|m| EvidenceRow {
-        episode: episode_id(&m.episode),
-        time: m.time_ms.map(format_timestamp),
-        time_ms: m.time_ms,
-        line: m.line,
-        speaker: if m.speaker == ANNOUNCER {
-            "announcer".into()
-        } else {
-            label(kg, &m.speaker)
-        },
-        concept: label(kg, &m.concept),
-        quote: m.quote.clone(),
-        highlight: m.quote_span,
-    })
-    .collect();
-    f.take(rows)
+) -> Result<Vec<EvidenceRow>> {
+    let labels = Labels::new(idx);
+    let nodes = idx.nodes();
+    let mentions = match (concept, speaker) {
+        (Some(c), _) => idx.mentions_of(c)?,
+        (None, Some(s)) => idx.mentions_by(s)?,
+        (None, None) => Vec::new(),
+    };
+    let sid = speaker.map(|s| nodes[s as usize].id.as_str());
+    let mut rows: Vec<(&Node, usize, usize, EvidenceRow)> = mentions
+        .iter()
+        .filter(|m| sid.is_none_or(|s| m.speaker == s) && f.episode_ok(idx, &m.episode))
+        .filter(|m| labels.node(&m.concept).is_some_and(|n| f.kind_ok(n)))
+        .filter_map(|m| {
+            let ep = labels.node(&m.episode)?;
+            Some((
+                ep,
+                m.turn,
+                m.span.0,
+                EvidenceRow {
+                    episode: episode_id(&m.episode),
+                    time: m.time_ms.map(format_timestamp),
+                    time_ms: m.time_ms,
+                    line: m.line,
+                    speaker: labels.label(&m.speaker),
+                    concept: labels.label(&m.concept),
+                    quote: m.quote.clone(),
+                    highlight: m.quote_span,
+                },
+            ))
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        episode_order(a.0)
+            .cmp(&episode_order(b.0))
+            .then(a.1.cmp(&b.1))
+            .then(a.2.cmp(&b.2))
+    });
+    Ok(f.take(rows.into_iter().map(|r| r.3).collect()))
 }
 
 /// A person's profile.
-pub fn person(kg: &KnowledgeGraph, p: NodeIndex, f: &Filters) -> Profile {
-    let g = &kg.graph;
-    let mut appearances: Vec<(Option<u32>, Appearance)> = Vec::new();
-    let mut my_eps: BTreeSet<NodeIndex> = BTreeSet::new();
-    for e in g.edges_directed(p, Direction::Outgoing) {
-        if e.weight().relation == Relation::AppearsIn {
-            let ep = &g[e.target()];
-            my_eps.insert(e.target());
-            appearances.push((
-                ep.number,
-                Appearance {
-                    episode: episode_id(&ep.id),
-                    title: ep.label.clone(),
-                    role: e.weight().role.map_or("other", |r| r.name()).to_string(),
-                    turns: e.weight().weight,
-                },
-            ));
+pub fn person(idx: &QueryIndex, p: u32, f: &Filters) -> Result<Profile> {
+    let nodes = idx.nodes();
+    let mut appearances: Vec<(&Node, Appearance)> = Vec::new();
+    let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
+    for a in idx.out_edges(p)? {
+        if a.edge.relation != Relation::AppearsIn {
+            continue;
         }
-    }
-    appearances.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.episode.cmp(&b.1.episode)));
-    let mut shared: BTreeMap<NodeIndex, usize> = BTreeMap::new();
-    for &ep in &my_eps {
-        for e in g.edges_directed(ep, Direction::Incoming) {
-            if e.weight().relation == Relation::AppearsIn
-                && e.source() != p
-                && g[e.source()].kind == NodeKind::Person
+        let ep = &nodes[a.node as usize];
+        appearances.push((
+            ep,
+            Appearance {
+                episode: episode_id(&ep.id),
+                title: ep.label.clone(),
+                role: a.edge.role.map_or("other", |r| r.name()).to_string(),
+                turns: a.edge.weight,
+            },
+        ));
+        for b in idx.in_edges(a.node)? {
+            if b.edge.relation == Relation::AppearsIn
+                && b.node != p
+                && nodes[b.node as usize].kind == NodeKind::Person
             {
-                *shared.entry(e.source()).or_default() += 1;
+                *shared.entry(b.node).or_default() += 1;
             }
         }
     }
+    appearances.sort_by_key(|(n, _)| episode_order(n));
     let mut co_speakers: Vec<CoSpeaker> = shared
         .into_iter()
         .map(|(i, n)| CoSpeaker {
-            id: g[i].id.clone(),
-            name: g[i].label.clone(),
+            id: nodes[i as usize].id.clone(),
+            name: nodes[i as usize].label.clone(),
             episodes: n,
         })
         .collect();
     co_speakers.sort_by(|a, b| b.episodes.cmp(&a.episodes).then(a.name.cmp(&b.name)));
-    let mut mentioned_in: Vec<(String, usize)> = g
-        .edges_directed(p, Direction::Incoming)
-        .filter(|e| e.weight().relation == Relation::Mentions && e.weight().weight > 0)
-        .map(|e| (episode_id(&g[e.source()].id), e.weight().weight))
+    let mut mentioned_in: Vec<(&Node, usize)> = idx
+        .in_edges(p)?
+        .into_iter()
+        .filter(|a| a.edge.relation == Relation::Mentions && a.edge.weight > 0)
+        .map(|a| (&nodes[a.node as usize], a.edge.weight))
         .collect();
-    mentioned_in.sort();
-    Profile {
-        id: g[p].id.clone(),
-        name: g[p].label.clone(),
+    mentioned_in.sort_by_key(|(n, _)| episode_order(n));
+    let limit = if f.limit == 0 { 10 } else { f.limit };
+    Ok(Profile {
+        id: nodes[p as usize].id.clone(),
+        name: nodes[p as usize].label.clone(),
         appearances: appearances.into_iter().map(|(_, a)| a).collect(),
-        concepts: concepts_of(
-            kg,
-            p,
-            &Filters {
-                limit: if f.limit == 0 { 10 } else { f.limit },
-                ..f.clone()
-            },
-        ),
+        concepts: concepts_of(idx, p, &Filters { limit, ..f.clone() })?,
         co_speakers,
-        mentioned_in,
-    }
+        mentioned_in: mentioned_in
+            .into_iter()
+            .map(|(n, w)| (episode_id(&n.id), w))
+            .collect(),
+    })
 }
 
 /// The shortest chain of relations between two nodes, whatever the edge
 /// directions; among equally short paths, the one through the
 /// alphabetically first ids. Co-occurrence edges are left out, so that the
 /// chain tells who said what where.
-pub fn path(kg: &KnowledgeGraph, from: NodeIndex, to: NodeIndex) -> Option<Vec<Hop>> {
-    let g = &kg.graph;
-    let mut prev: HashMap<NodeIndex, (NodeIndex, Relation)> = HashMap::new();
-    let mut seen: BTreeSet<NodeIndex> = [from].into_iter().collect();
+pub fn path(idx: &QueryIndex, from: u32, to: u32) -> Result<Option<Vec<Hop>>> {
+    let nodes = idx.nodes();
+    let mut prev: HashMap<u32, (u32, Relation)> = HashMap::new();
+    let mut seen: BTreeSet<u32> = [from].into_iter().collect();
     let mut queue = VecDeque::from([from]);
     while let Some(n) = queue.pop_front() {
         if n == to {
             break;
         }
-        let mut next: Vec<(NodeIndex, Relation)> = g
-            .edges_directed(n, Direction::Outgoing)
-            .map(|e| (e.target(), e.weight().relation))
-            .chain(
-                g.edges_directed(n, Direction::Incoming)
-                    .map(|e| (e.source(), e.weight().relation)),
-            )
+        // Node numbers follow id order, so sorting by number is by id.
+        let mut next: Vec<(u32, Relation)> = idx
+            .out_edges(n)?
+            .into_iter()
+            .chain(idx.in_edges(n)?)
+            .map(|a| (a.node, a.edge.relation))
             .filter(|(_, r)| *r != Relation::CoOccurs)
             .collect();
-        next.sort_by(|a, b| g[a.0].id.cmp(&g[b.0].id).then(a.1.cmp(&b.1)));
+        next.sort();
         for (m, r) in next {
             if seen.insert(m) {
                 prev.insert(m, (n, r));
@@ -605,31 +673,30 @@ pub fn path(kg: &KnowledgeGraph, from: NodeIndex, to: NodeIndex) -> Option<Vec<H
         }
     }
     if !seen.contains(&to) {
-        return None;
+        return Ok(None);
     }
-    let mut hops = vec![Hop {
-        id: g[to].id.clone(),
-        name: g[to].label.clone(),
+    let hop = |i: u32| Hop {
+        id: nodes[i as usize].id.clone(),
+        name: nodes[i as usize].label.clone(),
         relation: String::new(),
-    }];
+    };
+    let mut hops = vec![hop(to)];
     let mut cur = to;
     while let Some(&(p, r)) = prev.get(&cur) {
-        hops.last_mut().expect("one hop at least").relation = r.name().to_string();
-        hops.push(Hop {
-            id: g[p].id.clone(),
-            name: g[p].label.clone(),
-            relation: String::new(),
-        });
+        if let Some(last) = hops.last_mut() {
+            last.relation = r.name().to_string();
+        }
+        hops.push(hop(p));
         cur = p;
     }
     hops.reverse();
-    Some(hops)
+    Ok(Some(hops))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::Edge;
+    use crate::graph::{KnowledgeGraph, Node};
 
     fn node(id: &str, label: &str, kind: NodeKind, aliases: &[&str]) -> Node {
         Node {
@@ -652,7 +719,7 @@ mod tests {
         }
     }
 
-    fn sample() -> KnowledgeGraph {
+    fn sample() -> QueryIndex {
         let mut kg = KnowledgeGraph::default();
         let k = kg.ensure_node(node(
             "concept:kubernetes",
@@ -671,29 +738,26 @@ mod tests {
         kg.edge_mut(p, e, Relation::AppearsIn).weight = 3;
         kg.edge_mut(e, k, Relation::Mentions).weight = 1;
         kg.edge_mut(e, m, Relation::Mentions).weight = 1;
-        let _: &mut Edge = kg.edge_mut(p, k, Relation::Discusses);
-        kg
+        kg.edge_mut(p, k, Relation::Discusses).weight = 1;
+        QueryIndex::from_graph(&kg)
     }
 
     #[test]
     fn lookup_by_alias_case_and_accents() {
-        let kg = sample();
-        let l = Lookup::new(&kg);
+        let idx = sample();
+        let l = Lookup::new(&idx);
         let k = l.find("k8s", "concept", is_concept).unwrap();
-        assert_eq!(kg.graph[k].label, "Kubernetes");
+        assert_eq!(idx.nodes()[k as usize].label, "Kubernetes");
         let p = l.find("kris nova", "speaker", is_speaker).unwrap();
-        assert_eq!(kg.graph[p].label, "Kris Nóva");
-        assert_eq!(
-            l.find("Burgess", "person", is_speaker)
-                .map(|i| kg.graph[i].id.clone()),
-            Ok("person:mark-burgess".into())
-        );
+        assert_eq!(idx.nodes()[p as usize].label, "Kris Nóva");
+        let b = l.find("Burgess", "person", is_speaker).unwrap();
+        assert_eq!(idx.nodes()[b as usize].id, "person:mark-burgess");
     }
 
     #[test]
     fn did_you_mean() {
-        let kg = sample();
-        let l = Lookup::new(&kg);
+        let idx = sample();
+        let l = Lookup::new(&idx);
         let err = l.find("Kubernets", "concept", is_concept).unwrap_err();
         assert_eq!(err.suggestions, vec!["Kubernetes"]);
         assert!(
@@ -704,11 +768,11 @@ mod tests {
 
     #[test]
     fn path_through_an_episode() {
-        let kg = sample();
-        let l = Lookup::new(&kg);
+        let idx = sample();
+        let l = Lookup::new(&idx);
         let a = l.find("Mark Burgess", "node", any).unwrap();
         let b = l.find("Kris Nova", "node", any).unwrap();
-        let hops = path(&kg, a, b).unwrap();
+        let hops = path(&idx, a, b).unwrap().unwrap();
         let ids: Vec<&str> = hops.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(
             ids,

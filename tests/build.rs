@@ -128,7 +128,7 @@ fn runs_are_repeatable_whatever_the_thread_count() {
     let b = tempfile::tempdir().unwrap();
     assert!(build_sample(a.path(), &["-q", "-j", "1"]).status.success());
     assert!(build_sample(b.path(), &["-q", "-j", "4"]).status.success());
-    for f in ["graph.json", "graph.dot", "related.json"] {
+    for f in ["graph.json", "graph.dot", "related.json", "graph.idx"] {
         assert_eq!(
             std::fs::read(a.path().join(f)).unwrap(),
             std::fs::read(b.path().join(f)).unwrap(),
@@ -153,9 +153,9 @@ fn committed_output_is_what_the_readme_command_makes() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    for f in ["graph.json", "graph.dot", "related.json"] {
-        let fresh = std::fs::read_to_string(tmp.path().join(f)).unwrap();
-        let committed = std::fs::read_to_string(repo("output").join(f)).unwrap_or_default();
+    for f in ["graph.json", "graph.dot", "related.json", "graph.idx"] {
+        let fresh = std::fs::read(tmp.path().join(f)).unwrap();
+        let committed = std::fs::read(repo("output").join(f)).unwrap_or_default();
         assert!(
             fresh == committed,
             "output/{f} is stale: run `cargo run --release -- build sample --out output` and commit it"

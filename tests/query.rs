@@ -272,3 +272,35 @@ fn podlets_answers() {
         assert!(line.contains("Prometheus") || r["quote"].as_str().unwrap().contains("Prometheus"));
     }
 }
+
+#[test]
+fn the_index_beside_the_graph_is_used_only_when_fresh() {
+    let (t, g) = sample_graph();
+    let idx = t.path().join("graph.idx");
+    assert!(idx.is_file(), "build writes the query index");
+    // The index alone answers.
+    let (code, out, _) = query(&idx, &["speakers", "Velero"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("Sam Whitfield"), "{out}");
+    // A graph.json rewritten after the index (here: from another corpus)
+    // is read instead of the stale index.
+    let other = tempfile::tempdir().unwrap();
+    let fixtures = common::fixture("speakers");
+    assert!(
+        run(&[
+            "build",
+            "-q",
+            fixtures.to_str().unwrap(),
+            "--out",
+            other.path().to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::copy(other.path().join("graph.json"), &g).unwrap();
+    let (code, out, _) = query(&g, &["person", "Kim Hale"]);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, _, _) = query(&g, &["speakers", "Velero"]);
+    assert_eq!(code, Some(1), "the stale index must not answer");
+}

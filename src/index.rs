@@ -1,0 +1,955 @@
+//! The query index: a binary file beside `graph.json` that answers
+//! queries without reading the whole graph.
+//!
+//! `podgraph build` writes `graph.idx` next to `graph.json`. A query opens
+//! it and reads only a small header: the node table and a sorted table of
+//! name keys. Each node's edges and the mentions of each concept or
+//! speaker sit in blocks whose offsets the header lists, read on demand
+//! with one seek each. So a query costs milliseconds whatever the size of
+//! the archive. Built in memory from a graph ([`QueryIndex::from_graph`]),
+//! the same structure serves queries on transcripts read just now, so one
+//! query engine serves both.
+//!
+//! Layout (little-endian): magic `PGIDX001`; the size of the `graph.json`
+//! it was built with; then sections, each found through the table of
+//! contents at the end: `STRS` strings, `NODE` node records, `ALIA`
+//! aliases, `KEYS` name keys (sorted), `OUTX`/`INXX` per-node edge
+//! offsets, `OUTE`/`INEE` edge records, `EPIS` episode lists, `MCOX`/`MSPX`
+//! per-node mention offsets, `MREC` mention records grouped by concept,
+//! `MSPL` record offsets grouped by speaker, `MTRN` turns naming each
+//! concept.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use petgraph::Direction;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+
+use crate::dictionary::Kind;
+use crate::error::{Error, Result};
+use crate::graph::{ANNOUNCER, Edge, KnowledgeGraph, MentionRecord, Node, NodeKind, Relation};
+use crate::names;
+use crate::speakers::Role;
+
+const MAGIC: &[u8; 8] = b"PGIDX001";
+const NONE32: u32 = u32::MAX;
+const NONE64: u64 = u64::MAX;
+
+/// A node's neighbour through one edge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adjacent {
+    /// The neighbour.
+    pub node: u32,
+    /// The edge (for out-edges from the node, for in-edges to it).
+    pub edge: Edge,
+}
+
+/// Where index bytes are read from.
+#[derive(Debug)]
+enum Source {
+    Memory(Vec<u8>),
+    File(Mutex<File>, PathBuf),
+}
+
+/// An opened query index.
+#[derive(Debug)]
+pub struct QueryIndex {
+    source: Source,
+    nodes: Vec<Node>,
+    /// (folded key, node), sorted by key.
+    keys: Vec<(String, u32)>,
+    out_index: Vec<(u64, u32)>,
+    in_index: Vec<(u64, u32)>,
+    con_index: Vec<(u64, u32)>,
+    spk_index: Vec<(u64, u32)>,
+    mention_turns: Vec<u32>,
+    sections: BTreeMap<[u8; 4], (u64, u64)>,
+    strings: Vec<u8>,
+    graph_json_len: u64,
+}
+
+// ---------------------------------------------------------------------------
+// Writing
+
+#[derive(Default)]
+struct Buf(Vec<u8>);
+
+impl Buf {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.u32(b.len() as u32);
+        self.0.extend_from_slice(b);
+    }
+}
+
+/// Interned strings, referenced as (offset, length).
+#[derive(Default)]
+struct Strings {
+    blob: Vec<u8>,
+    seen: HashMap<String, (u32, u32)>,
+}
+
+impl Strings {
+    fn add(&mut self, s: &str) -> (u32, u32) {
+        if let Some(&r) = self.seen.get(s) {
+            return r;
+        }
+        let r = (self.blob.len() as u32, s.len() as u32);
+        self.blob.extend_from_slice(s.as_bytes());
+        self.seen.insert(s.to_string(), r);
+        r
+    }
+    fn opt(&mut self, s: Option<&str>) -> (u32, u32) {
+        match s {
+            Some(s) => self.add(s),
+            None => (NONE32, 0),
+        }
+    }
+}
+
+fn put_str(b: &mut Buf, r: (u32, u32)) {
+    b.u32(r.0);
+    b.u32(r.1);
+}
+
+fn kind_code(k: NodeKind) -> u8 {
+    match k {
+        NodeKind::Episode => 0,
+        NodeKind::Person => 1,
+        NodeKind::Concept => 2,
+        NodeKind::UnresolvedSpeaker => 3,
+    }
+}
+
+fn kind_of(c: u8) -> Option<NodeKind> {
+    Some(match c {
+        0 => NodeKind::Episode,
+        1 => NodeKind::Person,
+        2 => NodeKind::Concept,
+        3 => NodeKind::UnresolvedSpeaker,
+        _ => return None,
+    })
+}
+
+fn relation_code(r: Relation) -> u8 {
+    match r {
+        Relation::AppearsIn => 0,
+        Relation::Discusses => 1,
+        Relation::Mentions => 2,
+        Relation::CoOccurs => 3,
+        Relation::Related => 4,
+    }
+}
+
+fn relation_of(c: u8) -> Option<Relation> {
+    Some(match c {
+        0 => Relation::AppearsIn,
+        1 => Relation::Discusses,
+        2 => Relation::Mentions,
+        3 => Relation::CoOccurs,
+        4 => Relation::Related,
+        _ => return None,
+    })
+}
+
+fn role_code(r: Option<Role>) -> u8 {
+    match r {
+        None => 255,
+        Some(Role::Host) => 0,
+        Some(Role::Guest) => 1,
+        Some(Role::Other) => 2,
+    }
+}
+
+fn role_of(c: u8) -> Option<Role> {
+    match c {
+        0 => Some(Role::Host),
+        1 => Some(Role::Guest),
+        2 => Some(Role::Other),
+        _ => None,
+    }
+}
+
+fn concept_kind_code(k: Option<Kind>) -> u8 {
+    k.and_then(|k| Kind::ALL.iter().position(|x| *x == k))
+        .map_or(255, |p| p as u8)
+}
+
+/// The name keys a node is found by: label, id, bare id, aliases.
+pub fn node_keys(n: &Node) -> BTreeSet<String> {
+    let bare_id = n.id.split_once(':').map_or(n.id.as_str(), |(_, rest)| rest);
+    let mut keys: BTreeSet<String> = [names::key(&n.label), names::key(&n.id), names::key(bare_id)]
+        .into_iter()
+        .collect();
+    for a in &n.aliases {
+        keys.insert(names::key(a));
+    }
+    keys.retain(|k| !k.is_empty());
+    keys
+}
+
+/// Serialises a graph's query index. `graph_json_len` is the size of the
+/// `graph.json` written with it, used to tell a stale index.
+pub fn write(kg: &KnowledgeGraph, graph_json_len: u64) -> Vec<u8> {
+    let g = &kg.graph;
+    let order = kg.sorted_nodes();
+    let pos: HashMap<NodeIndex, u32> = order
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| (n, i as u32))
+        .collect();
+    let by_id: HashMap<&str, u32> = order
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| (g[n].id.as_str(), i as u32))
+        .collect();
+    let mut strs = Strings::default();
+    let mut sections: Vec<([u8; 4], Vec<u8>)> = Vec::new();
+
+    // Nodes and their aliases.
+    let mut node = Buf::default();
+    let mut alia = Buf::default();
+    let mut alias_count = 0u32;
+    let mut keys: Vec<(String, u32)> = Vec::new();
+    for (i, &n) in order.iter().enumerate() {
+        let x = &g[n];
+        put_str(&mut node, strs.add(&x.id));
+        put_str(&mut node, strs.add(&x.label));
+        node.u8(kind_code(x.kind));
+        node.u8(concept_kind_code(x.concept_kind));
+        node.u32(x.number.unwrap_or(NONE32));
+        put_str(&mut node, strs.opt(x.date.as_deref()));
+        put_str(&mut node, strs.opt(x.source.as_deref()));
+        put_str(&mut node, strs.opt(x.url.as_deref()));
+        node.u32(x.turns as u32);
+        node.u32(x.mentions as u32);
+        node.u32(x.episodes as u32);
+        node.u32(alias_count);
+        node.u32(x.aliases.len() as u32);
+        for a in &x.aliases {
+            put_str(&mut alia, strs.add(a));
+            alias_count += 1;
+        }
+        for k in node_keys(x) {
+            keys.push((k, i as u32));
+        }
+    }
+    keys.sort();
+    let mut keyb = Buf::default();
+    for (k, n) in &keys {
+        put_str(&mut keyb, strs.add(k));
+        keyb.u32(*n);
+    }
+
+    // Edges, out and in, each node's block sorted by neighbour id.
+    let mut epis = Buf::default();
+    let mut epis_count = 0u32;
+    let edge_block =
+        |dir: Direction, idx: &mut Buf, recs: &mut Buf, epis: &mut Buf, epis_count: &mut u32| {
+            for &n in &order {
+                let mut list: Vec<(u32, &Edge)> = g
+                    .edges_directed(n, dir)
+                    .map(|e| {
+                        let other = if dir == Direction::Outgoing {
+                            e.target()
+                        } else {
+                            e.source()
+                        };
+                        (pos[&other], e.weight())
+                    })
+                    .collect();
+                list.sort_by_key(|(o, e)| (*o, relation_code(e.relation)));
+                idx.u64(recs.0.len() as u64);
+                idx.u32(list.len() as u32);
+                for (other, e) in list {
+                    recs.u32(other);
+                    recs.u8(relation_code(e.relation));
+                    recs.u8(role_code(e.role));
+                    recs.u8(u8::from(e.curated));
+                    recs.u8(0);
+                    recs.u32(e.weight as u32);
+                    recs.u32(e.metadata_mentions as u32);
+                    recs.u64(e.first_ms.unwrap_or(NONE64));
+                    recs.u32(*epis_count);
+                    recs.u32(e.episodes.len() as u32);
+                    for ep in &e.episodes {
+                        epis.u32(by_id.get(ep.as_str()).copied().unwrap_or(NONE32));
+                        *epis_count += 1;
+                    }
+                }
+            }
+        };
+    let (mut outx, mut oute, mut inx, mut ine) = (
+        Buf::default(),
+        Buf::default(),
+        Buf::default(),
+        Buf::default(),
+    );
+    edge_block(
+        Direction::Outgoing,
+        &mut outx,
+        &mut oute,
+        &mut epis,
+        &mut epis_count,
+    );
+    edge_block(
+        Direction::Incoming,
+        &mut inx,
+        &mut ine,
+        &mut epis,
+        &mut epis_count,
+    );
+
+    // Mentions grouped by concept, then offsets grouped by speaker.
+    let node_of = |id: &str| by_id.get(id).copied().unwrap_or(NONE32);
+    let mut order_m: Vec<usize> = (0..kg.mentions.len()).collect();
+    order_m.sort_by_key(|&i| (node_of(&kg.mentions[i].concept), i));
+    let mut mrec = Buf::default();
+    let mut offsets: Vec<(u64, u32)> = vec![(0, 0); kg.mentions.len()];
+    let mut by_concept: BTreeMap<u32, (u64, u32)> = BTreeMap::new();
+    let mut turns: BTreeMap<u32, BTreeSet<(u32, usize)>> = BTreeMap::new();
+    for &i in &order_m {
+        let m = &kg.mentions[i];
+        let c = node_of(&m.concept);
+        let off = mrec.0.len() as u64;
+        let e = by_concept.entry(c).or_insert((off, 0));
+        e.1 += 1;
+        let ep = node_of(&m.episode);
+        turns.entry(c).or_default().insert((ep, m.turn));
+        mrec.u32(ep);
+        mrec.u32(c);
+        mrec.u32(if m.speaker == ANNOUNCER {
+            NONE32
+        } else {
+            node_of(&m.speaker)
+        });
+        mrec.u32(m.turn as u32);
+        mrec.u32(m.line as u32);
+        mrec.u64(m.time_ms.unwrap_or(NONE64));
+        mrec.u32(m.span.0 as u32);
+        mrec.u32(m.span.1 as u32);
+        mrec.u32(m.quote_span.0 as u32);
+        mrec.u32(m.quote_span.1 as u32);
+        mrec.bytes(m.matched.as_bytes());
+        mrec.bytes(m.quote.as_bytes());
+        offsets[i] = (off, (mrec.0.len() as u64 - off) as u32);
+    }
+    let mut by_speaker: BTreeMap<u32, Vec<(u64, u32)>> = BTreeMap::new();
+    for (i, m) in kg.mentions.iter().enumerate() {
+        if m.speaker != ANNOUNCER {
+            by_speaker
+                .entry(node_of(&m.speaker))
+                .or_default()
+                .push(offsets[i]);
+        }
+    }
+    let (mut mcox, mut mspx, mut mspl, mut mtrn) = (
+        Buf::default(),
+        Buf::default(),
+        Buf::default(),
+        Buf::default(),
+    );
+    let mut spl_count = 0u64;
+    for i in 0..order.len() as u32 {
+        let (off, n) = by_concept.get(&i).copied().unwrap_or((0, 0));
+        mcox.u64(off);
+        mcox.u32(n);
+        let list = by_speaker.get(&i).map(Vec::as_slice).unwrap_or(&[]);
+        mspx.u64(spl_count * 12);
+        mspx.u32(list.len() as u32);
+        for &(o, len) in list {
+            mspl.u64(o);
+            mspl.u32(len);
+            spl_count += 1;
+        }
+        mtrn.u32(turns.get(&i).map_or(0, |t| t.len() as u32));
+    }
+
+    sections.push((*b"NODE", node.0));
+    sections.push((*b"ALIA", alia.0));
+    sections.push((*b"KEYS", keyb.0));
+    sections.push((*b"OUTX", outx.0));
+    sections.push((*b"OUTE", oute.0));
+    sections.push((*b"INXX", inx.0));
+    sections.push((*b"INEE", ine.0));
+    sections.push((*b"EPIS", epis.0));
+    sections.push((*b"MCOX", mcox.0));
+    sections.push((*b"MSPX", mspx.0));
+    sections.push((*b"MSPL", mspl.0));
+    sections.push((*b"MTRN", mtrn.0));
+    sections.push((*b"MREC", mrec.0));
+    sections.push((*b"STRS", std::mem::take(&mut strs.blob)));
+
+    let mut out = Buf::default();
+    out.0.extend_from_slice(MAGIC);
+    out.u64(graph_json_len);
+    out.u64(order.len() as u64);
+    let mut toc = Vec::new();
+    for (tag, bytes) in &sections {
+        toc.push((*tag, out.0.len() as u64, bytes.len() as u64));
+        out.0.extend_from_slice(bytes);
+    }
+    let toc_at = out.0.len() as u64;
+    out.u32(toc.len() as u32);
+    for (tag, off, len) in toc {
+        out.0.extend_from_slice(&tag);
+        out.u64(off);
+        out.u64(len);
+    }
+    out.u64(toc_at);
+    out.0
+}
+
+// ---------------------------------------------------------------------------
+// Reading
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(b: &'a [u8]) -> Self {
+        Cursor { b, at: 0 }
+    }
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let s = self.b.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
+        Some(s)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1).map(|s| s[0])
+    }
+    fn u32(&mut self) -> Option<u32> {
+        self.take(4)
+            .map(|s| u32::from_le_bytes(s.try_into().expect("4 bytes")))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        self.take(8)
+            .map(|s| u64::from_le_bytes(s.try_into().expect("8 bytes")))
+    }
+    fn bytes(&mut self) -> Option<&'a [u8]> {
+        let n = self.u32()? as usize;
+        self.take(n)
+    }
+    fn done(&self) -> bool {
+        self.at >= self.b.len()
+    }
+}
+
+impl QueryIndex {
+    /// Builds the index of a graph in memory.
+    pub fn from_graph(kg: &KnowledgeGraph) -> QueryIndex {
+        QueryIndex::from_bytes(write(kg, 0), Path::new("<memory>"))
+            .expect("a freshly written index reads back")
+    }
+
+    /// Reads an index held in memory; `name` names it in errors.
+    pub fn from_bytes(bytes: Vec<u8>, name: &Path) -> Result<QueryIndex> {
+        let header = Header::parse(&bytes, name)?;
+        let mut idx = QueryIndex::empty(Source::Memory(bytes), header);
+        idx.load_tables(name)?;
+        Ok(idx)
+    }
+
+    /// Opens an index file, reading only its tables.
+    pub fn open(path: &Path) -> Result<QueryIndex> {
+        let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+        let len = f.metadata().map_err(|e| Error::io(path, e))?.len();
+        let bad = |m: &str| Error::GraphFile {
+            path: path.to_path_buf(),
+            message: format!("{m}; rebuild it with `podgraph build`"),
+        };
+        if len < 32 {
+            return Err(bad("not a podgraph index (too short)"));
+        }
+        let mut head = [0u8; 24];
+        f.read_exact(&mut head).map_err(|e| Error::io(path, e))?;
+        f.seek(SeekFrom::End(-8)).map_err(|e| Error::io(path, e))?;
+        let mut tail = [0u8; 8];
+        f.read_exact(&mut tail).map_err(|e| Error::io(path, e))?;
+        let toc_at = u64::from_le_bytes(tail);
+        if &head[..8] != MAGIC || toc_at >= len {
+            return Err(bad("not a podgraph index, or a truncated one"));
+        }
+        f.seek(SeekFrom::Start(toc_at))
+            .map_err(|e| Error::io(path, e))?;
+        let mut toc = vec![0u8; (len - toc_at) as usize];
+        f.read_exact(&mut toc).map_err(|e| Error::io(path, e))?;
+        let header = Header::from_parts(&head, &toc, len)
+            .ok_or_else(|| bad("the index's table of contents is damaged"))?;
+        let mut idx = QueryIndex::empty(Source::File(Mutex::new(f), path.to_path_buf()), header);
+        idx.load_tables(path)?;
+        Ok(idx)
+    }
+
+    fn empty(source: Source, h: Header) -> QueryIndex {
+        QueryIndex {
+            source,
+            nodes: Vec::new(),
+            keys: Vec::new(),
+            out_index: Vec::new(),
+            in_index: Vec::new(),
+            con_index: Vec::new(),
+            spk_index: Vec::new(),
+            mention_turns: Vec::new(),
+            sections: h.sections,
+            strings: Vec::new(),
+            graph_json_len: h.graph_json_len,
+        }
+    }
+
+    /// The size of the `graph.json` this index was built with.
+    pub fn graph_json_len(&self) -> u64 {
+        self.graph_json_len
+    }
+
+    fn section(&self, tag: &[u8; 4]) -> Result<Vec<u8>> {
+        let (off, len) = self.sections.get(tag).copied().unwrap_or((0, 0));
+        self.read_at(off, len)
+    }
+
+    fn read_at(&self, off: u64, len: u64) -> Result<Vec<u8>> {
+        match &self.source {
+            Source::Memory(b) => {
+                let (s, e) = (off as usize, (off + len) as usize);
+                b.get(s..e)
+                    .map(<[u8]>::to_vec)
+                    .ok_or_else(|| damaged(Path::new("<memory>")))
+            }
+            Source::File(f, path) => {
+                let mut f = f.lock().map_err(|_| damaged(path))?;
+                f.seek(SeekFrom::Start(off))
+                    .map_err(|e| Error::io(path, e))?;
+                let mut buf = vec![0u8; len as usize];
+                f.read_exact(&mut buf).map_err(|e| Error::io(path, e))?;
+                Ok(buf)
+            }
+        }
+    }
+
+    fn string(&self, off: u32, len: u32) -> Option<String> {
+        if off == NONE32 {
+            return None;
+        }
+        let s = self
+            .strings
+            .get(off as usize..off as usize + len as usize)?;
+        Some(String::from_utf8_lossy(s).into_owned())
+    }
+
+    fn load_tables(&mut self, name: &Path) -> Result<()> {
+        let bad = || damaged(name);
+        self.strings = self.section(b"STRS")?;
+        let node_bytes = self.section(b"NODE")?;
+        let alia = self.section(b"ALIA")?;
+        let mut aliases: Vec<String> = Vec::new();
+        let mut c = Cursor::new(&alia);
+        while !c.done() {
+            let (o, l) = (c.u32().ok_or_else(bad)?, c.u32().ok_or_else(bad)?);
+            aliases.push(self.string(o, l).ok_or_else(bad)?);
+        }
+        let mut c = Cursor::new(&node_bytes);
+        while !c.done() {
+            let mut s = || -> Option<Option<String>> {
+                let (o, l) = (c.u32()?, c.u32()?);
+                Some(self.string(o, l))
+            };
+            let id = s().flatten().ok_or_else(bad)?;
+            let label = s().flatten().ok_or_else(bad)?;
+            let kind = c.u8().and_then(kind_of).ok_or_else(bad)?;
+            let ck = c.u8().ok_or_else(bad)?;
+            let number = c.u32().ok_or_else(bad)?;
+            let mut s = || -> Option<Option<String>> {
+                let (o, l) = (c.u32()?, c.u32()?);
+                Some(self.string(o, l))
+            };
+            let date = s().ok_or_else(bad)?;
+            let source = s().ok_or_else(bad)?;
+            let url = s().ok_or_else(bad)?;
+            let turns = c.u32().ok_or_else(bad)? as usize;
+            let mentions = c.u32().ok_or_else(bad)? as usize;
+            let episodes = c.u32().ok_or_else(bad)? as usize;
+            let (a0, an) = (
+                c.u32().ok_or_else(bad)? as usize,
+                c.u32().ok_or_else(bad)? as usize,
+            );
+            self.nodes.push(Node {
+                id,
+                label,
+                kind,
+                concept_kind: Kind::ALL.get(ck as usize).copied(),
+                number: (number != NONE32).then_some(number),
+                date,
+                source,
+                turns,
+                mentions,
+                episodes,
+                url,
+                aliases: aliases.get(a0..a0 + an).ok_or_else(bad)?.to_vec(),
+            });
+        }
+        let keys = self.section(b"KEYS")?;
+        let mut c = Cursor::new(&keys);
+        while !c.done() {
+            let (o, l, n) = (
+                c.u32().ok_or_else(bad)?,
+                c.u32().ok_or_else(bad)?,
+                c.u32().ok_or_else(bad)?,
+            );
+            self.keys.push((self.string(o, l).ok_or_else(bad)?, n));
+        }
+        let pairs = |bytes: Vec<u8>| -> Result<Vec<(u64, u32)>> {
+            let mut c = Cursor::new(&bytes);
+            let mut v = Vec::new();
+            while !c.done() {
+                v.push((c.u64().ok_or_else(bad)?, c.u32().ok_or_else(bad)?));
+            }
+            Ok(v)
+        };
+        self.out_index = pairs(self.section(b"OUTX")?)?;
+        self.in_index = pairs(self.section(b"INXX")?)?;
+        self.con_index = pairs(self.section(b"MCOX")?)?;
+        self.spk_index = pairs(self.section(b"MSPX")?)?;
+        let mt = self.section(b"MTRN")?;
+        let mut c = Cursor::new(&mt);
+        while !c.done() {
+            self.mention_turns.push(c.u32().ok_or_else(bad)?);
+        }
+        let n = self.nodes.len();
+        if [
+            self.out_index.len(),
+            self.in_index.len(),
+            self.con_index.len(),
+            self.spk_index.len(),
+            self.mention_turns.len(),
+        ]
+        .iter()
+        .any(|&l| l != n)
+        {
+            return Err(bad());
+        }
+        Ok(())
+    }
+
+    /// Every node, in id order; a node's number is its position.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The nodes a folded name key points at.
+    pub fn find_key(&self, key: &str) -> Vec<u32> {
+        let start = self.keys.partition_point(|(k, _)| k.as_str() < key);
+        self.keys[start..]
+            .iter()
+            .take_while(|(k, _)| k == key)
+            .map(|(_, n)| *n)
+            .collect()
+    }
+
+    /// Every (key, node) pair, for suggestions.
+    pub fn keys(&self) -> &[(String, u32)] {
+        &self.keys
+    }
+
+    /// Turns that mention a concept.
+    pub fn mention_turns(&self, n: u32) -> u32 {
+        self.mention_turns.get(n as usize).copied().unwrap_or(0)
+    }
+
+    /// Edges leaving a node.
+    pub fn out_edges(&self, n: u32) -> Result<Vec<Adjacent>> {
+        self.edges(b"OUTE", self.out_index.get(n as usize).copied())
+    }
+
+    /// Edges arriving at a node.
+    pub fn in_edges(&self, n: u32) -> Result<Vec<Adjacent>> {
+        self.edges(b"INEE", self.in_index.get(n as usize).copied())
+    }
+
+    fn edges(&self, tag: &[u8; 4], at: Option<(u64, u32)>) -> Result<Vec<Adjacent>> {
+        const REC: u64 = 32;
+        let Some((off, count)) = at else {
+            return Ok(Vec::new());
+        };
+        let (base, _) = self.sections.get(tag).copied().unwrap_or((0, 0));
+        let bytes = self.read_at(base + off, u64::from(count) * REC)?;
+        let (epis_base, _) = self.sections.get(b"EPIS").copied().unwrap_or((0, 0));
+        let mut out = Vec::with_capacity(count as usize);
+        let mut c = Cursor::new(&bytes);
+        let bad = || damaged(Path::new("index"));
+        for _ in 0..count {
+            let node = c.u32().ok_or_else(bad)?;
+            let relation = c.u8().and_then(relation_of).ok_or_else(bad)?;
+            let role = role_of(c.u8().ok_or_else(bad)?);
+            let curated = c.u8().ok_or_else(bad)? == 1;
+            c.u8();
+            let weight = c.u32().ok_or_else(bad)? as usize;
+            let metadata_mentions = c.u32().ok_or_else(bad)? as usize;
+            let first = c.u64().ok_or_else(bad)?;
+            let (e0, en) = (c.u32().ok_or_else(bad)?, c.u32().ok_or_else(bad)?);
+            let episodes = if en == 0 {
+                Vec::new()
+            } else {
+                let raw = self.read_at(epis_base + u64::from(e0) * 4, u64::from(en) * 4)?;
+                raw.chunks_exact(4)
+                    .filter_map(|b| {
+                        let i = u32::from_le_bytes(b.try_into().expect("4 bytes"));
+                        self.nodes.get(i as usize).map(|n| n.id.clone())
+                    })
+                    .collect()
+            };
+            out.push(Adjacent {
+                node,
+                edge: Edge {
+                    relation,
+                    weight,
+                    role,
+                    episodes,
+                    first_ms: (first != NONE64).then_some(first),
+                    metadata_mentions,
+                    curated,
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    /// Mentions of a concept (or person), in episode and turn order.
+    pub fn mentions_of(&self, n: u32) -> Result<Vec<MentionRecord>> {
+        let Some(&(off, count)) = self.con_index.get(n as usize) else {
+            return Ok(Vec::new());
+        };
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        // Records are variable length: read up to the next concept's block.
+        let (base, total) = self.sections.get(b"MREC").copied().unwrap_or((0, 0));
+        let end = self
+            .con_index
+            .iter()
+            .filter(|(o, c)| *c > 0 && *o > off)
+            .map(|(o, _)| *o)
+            .min()
+            .unwrap_or(total);
+        let bytes = self.read_at(base + off, end - off)?;
+        let mut c = Cursor::new(&bytes);
+        (0..count).map(|_| self.mention(&mut c)).collect()
+    }
+
+    /// Mentions spoken by a person (or unresolved label), in episode and
+    /// turn order.
+    pub fn mentions_by(&self, n: u32) -> Result<Vec<MentionRecord>> {
+        let Some(&(off, count)) = self.spk_index.get(n as usize) else {
+            return Ok(Vec::new());
+        };
+        let (base, _) = self.sections.get(b"MSPL").copied().unwrap_or((0, 0));
+        let (mbase, _) = self.sections.get(b"MREC").copied().unwrap_or((0, 0));
+        let raw = self.read_at(base + off, u64::from(count) * 12)?;
+        let mut out = Vec::with_capacity(count as usize);
+        for b in raw.chunks_exact(12) {
+            let mut c = Cursor::new(b);
+            let (at, len) = (c.u64().unwrap_or(0), c.u32().unwrap_or(0));
+            let record = self.read_at(mbase + at, u64::from(len))?;
+            out.push(self.mention(&mut Cursor::new(&record))?);
+        }
+        Ok(out)
+    }
+
+    fn mention(&self, c: &mut Cursor<'_>) -> Result<MentionRecord> {
+        let bad = || damaged(Path::new("index"));
+        let id = |i: u32| self.nodes.get(i as usize).map(|n| n.id.clone());
+        let ep = c.u32().ok_or_else(bad)?;
+        let concept = c.u32().ok_or_else(bad)?;
+        let speaker = c.u32().ok_or_else(bad)?;
+        let turn = c.u32().ok_or_else(bad)? as usize;
+        let line = c.u32().ok_or_else(bad)? as usize;
+        let time = c.u64().ok_or_else(bad)?;
+        let span = (
+            c.u32().ok_or_else(bad)? as usize,
+            c.u32().ok_or_else(bad)? as usize,
+        );
+        let quote_span = (
+            c.u32().ok_or_else(bad)? as usize,
+            c.u32().ok_or_else(bad)? as usize,
+        );
+        let matched = String::from_utf8_lossy(c.bytes().ok_or_else(bad)?).into_owned();
+        let quote = String::from_utf8_lossy(c.bytes().ok_or_else(bad)?).into_owned();
+        Ok(MentionRecord {
+            episode: id(ep).ok_or_else(bad)?,
+            concept: id(concept).ok_or_else(bad)?,
+            speaker: if speaker == NONE32 {
+                ANNOUNCER.to_string()
+            } else {
+                id(speaker).ok_or_else(bad)?
+            },
+            turn,
+            line,
+            time_ms: (time != NONE64).then_some(time),
+            span,
+            matched,
+            quote,
+            quote_span,
+        })
+    }
+}
+
+fn damaged(path: &Path) -> Error {
+    Error::GraphFile {
+        path: path.to_path_buf(),
+        message: "the index is damaged; rebuild it with `podgraph build`".into(),
+    }
+}
+
+struct Header {
+    graph_json_len: u64,
+    sections: BTreeMap<[u8; 4], (u64, u64)>,
+}
+
+impl Header {
+    fn parse(bytes: &[u8], name: &Path) -> Result<Header> {
+        let bad = || damaged(name);
+        if bytes.len() < 32 || &bytes[..8] != MAGIC {
+            return Err(bad());
+        }
+        let toc_at = u64::from_le_bytes(bytes[bytes.len() - 8..].try_into().expect("8 bytes"));
+        let toc = bytes.get(toc_at as usize..).ok_or_else(bad)?;
+        Header::from_parts(&bytes[..24], toc, bytes.len() as u64).ok_or_else(bad)
+    }
+
+    fn from_parts(head: &[u8], toc: &[u8], file_len: u64) -> Option<Header> {
+        let mut c = Cursor::new(head);
+        c.take(8)?;
+        let graph_json_len = c.u64()?;
+        let mut c = Cursor::new(toc);
+        let n = c.u32()?;
+        let mut sections = BTreeMap::new();
+        for _ in 0..n {
+            let tag: [u8; 4] = c.take(4)?.try_into().ok()?;
+            let (off, len) = (c.u64()?, c.u64()?);
+            if off.checked_add(len)? > file_len {
+                return None;
+            }
+            sections.insert(tag, (off, len));
+        }
+        Some(Header {
+            graph_json_len,
+            sections,
+        })
+    }
+}
+
+/// The index file written beside a `graph.json`.
+pub fn path_beside(graph_json: &Path) -> PathBuf {
+    graph_json.with_extension("idx")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::MentionRecord;
+
+    fn node(id: &str, label: &str, kind: NodeKind) -> Node {
+        Node {
+            id: id.into(),
+            label: label.into(),
+            kind,
+            concept_kind: (kind == NodeKind::Concept).then_some(Kind::Technology),
+            number: None,
+            date: None,
+            source: None,
+            turns: 0,
+            mentions: 0,
+            episodes: 0,
+            url: None,
+            aliases: if id == "concept:kubernetes" {
+                vec!["K8s".into()]
+            } else {
+                vec![]
+            },
+        }
+    }
+
+    fn sample() -> KnowledgeGraph {
+        let mut kg = KnowledgeGraph::default();
+        let k = kg.ensure_node(node("concept:kubernetes", "Kubernetes", NodeKind::Concept));
+        let p = kg.ensure_node(node("person:ann", "Ann Lee", NodeKind::Person));
+        let e = kg.ensure_node(node("episode:1", "One", NodeKind::Episode));
+        kg.edge_mut(p, e, Relation::AppearsIn).role = Some(Role::Host);
+        let d = kg.edge_mut(p, k, Relation::Discusses);
+        d.weight = 2;
+        d.episodes = vec!["episode:1".into()];
+        kg.edge_mut(e, k, Relation::Mentions).first_ms = Some(5_000);
+        for (turn, quote) in [(0, "We run Kubernetes."), (3, "Kubernetes again, ünïcode.")] {
+            kg.mentions.push(MentionRecord {
+                episode: "episode:1".into(),
+                concept: "concept:kubernetes".into(),
+                speaker: "person:ann".into(),
+                turn,
+                line: 10 + turn,
+                time_ms: Some(5_000),
+                span: (7, 17),
+                matched: "Kubernetes".into(),
+                quote: quote.into(),
+                quote_span: (7, 17),
+            });
+        }
+        kg
+    }
+
+    #[test]
+    fn round_trip_in_memory_and_on_disk() {
+        let kg = sample();
+        let bytes = write(&kg, 1234);
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("graph.idx");
+        std::fs::write(&p, &bytes).unwrap();
+        for idx in [
+            QueryIndex::from_bytes(bytes, Path::new("m")).unwrap(),
+            QueryIndex::open(&p).unwrap(),
+        ] {
+            assert_eq!(idx.graph_json_len(), 1234);
+            let k = idx.find_key("k8s")[0];
+            assert_eq!(idx.nodes()[k as usize].label, "Kubernetes");
+            let m = idx.mentions_of(k).unwrap();
+            assert_eq!(m.len(), 2);
+            assert_eq!(m[1].quote, "Kubernetes again, ünïcode.");
+            let ann = idx.find_key("ann lee")[0];
+            assert_eq!(idx.mentions_by(ann).unwrap(), m);
+            let out = idx.out_edges(ann).unwrap();
+            assert_eq!(out.len(), 2);
+            assert!(out.iter().any(
+                |a| a.edge.relation == Relation::Discusses && a.edge.episodes == ["episode:1"]
+            ));
+            assert!(out.iter().any(|a| a.edge.role == Some(Role::Host)));
+            let into_k = idx.in_edges(k).unwrap();
+            assert!(into_k.iter().any(|a| a.edge.first_ms == Some(5_000)));
+            assert_eq!(idx.mention_turns(k), 2);
+        }
+    }
+
+    #[test]
+    fn damaged_files_are_errors_not_panics() {
+        let bytes = write(&sample(), 0);
+        for cut in [0, 7, 24, bytes.len() / 2, bytes.len() - 1] {
+            let r = QueryIndex::from_bytes(bytes[..cut].to_vec(), Path::new("x"));
+            assert!(r.is_err(), "cut at {cut}");
+        }
+        let mut flipped = bytes.clone();
+        let n = flipped.len();
+        flipped[n - 3] ^= 0xff;
+        assert!(QueryIndex::from_bytes(flipped, Path::new("x")).is_err());
+    }
+}
