@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod community;
 pub mod corpus;
 pub mod diagnostics;
 pub mod dictionary;
@@ -27,6 +28,7 @@ pub mod eval;
 pub mod export;
 pub mod graph;
 pub mod index;
+pub mod map;
 pub mod names;
 pub mod output;
 pub mod people;

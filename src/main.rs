@@ -21,7 +21,8 @@ const EXIT_CODES: &str = "\
 Exit status:
   0  success
   1  some input files failed (outputs were written for the others), or --strict found warnings
-  2  usage or configuration error (bad option, unreadable input, invalid dictionary or graph file)
+  2  usage or configuration error (bad option, unreadable input, invalid dictionary or graph file,
+     Graphviz missing for a render)
   3  internal error: a bug in podgraph; please report it";
 
 /// Turn podcast transcripts into a knowledge graph of episodes, speakers and concepts.
@@ -49,6 +50,11 @@ enum Command {
     /// told otherwise. Exit status 1 when there is no answer.
     #[command(subcommand)]
     Query(QueryCommand),
+    /// Draw topic maps: the whole show, one episode, person or concept, as
+    /// SVG, PNG, PDF or interactive HTML (through Graphviz), DOT, or
+    /// JSON, GraphML and Cytoscape.js JSON for graph tools.
+    #[command(after_help = EXIT_CODES)]
+    Map(MapArgs),
     /// Measure podgraph against the data you have.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -317,6 +323,114 @@ struct EvalRelatedArgs {
     format: TableOrJson,
 }
 
+#[derive(Args, Debug)]
+struct MapArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    #[command(flatten)]
+    read: ReadArgs,
+    /// Map one episode (id or title) instead of the whole show.
+    #[arg(long, value_name = "EPISODE", conflicts_with_all = ["person", "concept"])]
+    episode: Option<String>,
+    /// Map one person: the concepts they discuss across episodes.
+    #[arg(long, value_name = "NAME", conflicts_with = "concept")]
+    person: Option<String>,
+    /// Map one concept: its people, episodes and co-occurring concepts.
+    #[arg(long, value_name = "NAME")]
+    concept: Option<String>,
+    /// Most concepts drawn (neighbours for --concept); 0 for all.
+    #[arg(long, value_name = "N", default_value_t = 40)]
+    top: usize,
+    /// Weakest co-occurrence link drawn, as normalised PMI (-1 to 1).
+    #[arg(
+        long,
+        value_name = "W",
+        default_value_t = 0.1,
+        allow_negative_numbers = true
+    )]
+    min_weight: f64,
+    /// Strongest co-occurrence links kept per concept.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    links: usize,
+    /// Fewest turns two concepts must share to be linked.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    min_shared: usize,
+    /// Only concepts of this kind; repeatable.
+    #[arg(long, value_name = "KIND", value_parser = parse_kind)]
+    kind: Vec<podgraph::dictionary::Kind>,
+    /// What to write, comma-separated: dot, svg, png, pdf, html (need
+    /// Graphviz, except dot), json, graphml, cytoscape.
+    #[arg(long, value_name = "FORMATS", default_value = "svg", value_delimiter = ',', value_parser = parse_render)]
+    render: Vec<String>,
+    /// A file (one render, with its extension) or a folder, which receives
+    /// <map>.<ext> for each render.
+    #[arg(short, long, value_name = "FILE|DIR", default_value = "output/maps")]
+    out: PathBuf,
+}
+
+fn parse_render(s: &str) -> Result<String, String> {
+    if podgraph::map::RENDERS.contains(&s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "unknown render `{s}` (known: {})",
+            podgraph::map::RENDERS.join(", ")
+        ))
+    }
+}
+
+fn map_cmd(args: MapArgs) -> anyhow::Result<u8> {
+    use podgraph::map::{self, View};
+    use podgraph::query::{self, Lookup};
+    setup_threads(&args.read)?;
+    let bar = Bar::new(args.read.quiet);
+    let loaded = pipeline::load_graph(&graph_source(&args.source, &args.read), &bar)?;
+    print_diagnostics(&loaded.diagnostics);
+    let lookup = Lookup::for_graph(&loaded.graph);
+    let pick = |name: &str, what: &str, accept: fn(&podgraph::graph::Node) -> bool| {
+        lookup
+            .find(name, what, accept)
+            .map(|i| lookup.node(i).id.clone())
+    };
+    let view = match (&args.episode, &args.person, &args.concept) {
+        (Some(e), _, _) => pick(e, "episode", query::is_episode).map(View::Episode),
+        (_, Some(p), _) => pick(p, "person", query::is_speaker).map(View::Person),
+        (_, _, Some(c)) => pick(c, "concept", query::is_concept).map(View::Concept),
+        _ => Ok(View::Show),
+    };
+    let view = match view {
+        Ok(v) => v,
+        Err(not_found) => {
+            eprintln!("podgraph: {not_found}");
+            return Ok(1);
+        }
+    };
+    let name = view.slug();
+    let opts = map::Options {
+        view,
+        top: args.top,
+        min_weight: args.min_weight,
+        links_per_node: args.links,
+        min_shared: args.min_shared,
+        kinds: args.kind.clone(),
+    };
+    let topic_map = map::build(&loaded.graph, &opts);
+    let written = map::write(&topic_map, &args.render, &args.out, &name)?;
+    if !args.read.quiet {
+        println!(
+            "{}: {} nodes, {} links, {} clusters",
+            topic_map.title,
+            topic_map.nodes.len(),
+            topic_map.edges.len(),
+            topic_map.clusters.len()
+        );
+        for p in written {
+            println!("wrote {}", p.display());
+        }
+    }
+    Ok(pipeline::exit_code(&loaded.diagnostics, loaded.failed_files, args.read.strict) as u8)
+}
+
 fn parse_format(s: &str) -> Result<Format, String> {
     Format::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
@@ -342,6 +456,7 @@ fn main() -> ExitCode {
                         | Error::Config(_)
                         | Error::Dictionary { .. }
                         | Error::GraphFile { .. }
+                        | Error::External(_)
                 )
             });
             ExitCode::from(if usage { 2 } else { 1 })
@@ -357,6 +472,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Related(args) => related_cmd(args),
         Command::Eval(EvalCommand::Related(args)) => eval_related(args),
         Command::Query(q) => query_cmd(q),
+        Command::Map(args) => map_cmd(args),
     }
 }
 

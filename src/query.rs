@@ -50,15 +50,55 @@ fn suggest(s: &[String]) -> String {
     }
 }
 
-/// Name lookup over an index's nodes: labels, aliases and ids, folded.
+/// Name lookup over a list of nodes: labels, aliases and ids, folded.
 pub struct Lookup<'a> {
-    idx: &'a QueryIndex,
+    nodes: Vec<&'a Node>,
+    /// (folded key, position in `nodes`), sorted.
+    keys: std::borrow::Cow<'a, [(String, u32)]>,
 }
 
 impl<'a> Lookup<'a> {
-    /// A lookup over an index.
+    /// A lookup over an index's nodes and name keys.
     pub fn new(idx: &'a QueryIndex) -> Lookup<'a> {
-        Lookup { idx }
+        Lookup {
+            nodes: idx.nodes().iter().collect(),
+            keys: std::borrow::Cow::Borrowed(idx.keys()),
+        }
+    }
+
+    /// A lookup over a graph's nodes, in id order.
+    pub fn for_graph(kg: &'a crate::graph::KnowledgeGraph) -> Lookup<'a> {
+        let nodes: Vec<&Node> = kg
+            .sorted_nodes()
+            .into_iter()
+            .map(|i| &kg.graph[i])
+            .collect();
+        let mut keys: Vec<(String, u32)> = Vec::new();
+        for (i, n) in nodes.iter().enumerate() {
+            keys.extend(
+                crate::index::node_keys(n)
+                    .into_iter()
+                    .map(|k| (k, i as u32)),
+            );
+        }
+        keys.sort();
+        Lookup {
+            nodes,
+            keys: std::borrow::Cow::Owned(keys),
+        }
+    }
+
+    /// The node at a position returned by [`find`](Self::find).
+    pub fn node(&self, i: u32) -> &'a Node {
+        self.nodes[i as usize]
+    }
+
+    fn find_key<'s>(&'s self, key: &'s str) -> impl Iterator<Item = u32> + 's {
+        let start = self.keys.partition_point(|(k, _)| k.as_str() < key);
+        self.keys[start..]
+            .iter()
+            .take_while(move |(k, _)| k == key)
+            .map(|(_, n)| *n)
     }
 
     /// Finds the node a name means among nodes accepted by `accept`.
@@ -71,20 +111,24 @@ impl<'a> Lookup<'a> {
         accept: impl Fn(&Node) -> bool,
     ) -> Result<u32, NotFound> {
         let key = names::key(query);
-        let nodes = self.idx.nodes();
-        if let Some(&i) = self
-            .idx
-            .find_key(&key)
-            .iter()
-            .find(|&&i| accept(&nodes[i as usize]))
-        {
+        let nodes = &self.nodes;
+        if let Some(i) = self.find_key(&key).find(|&i| accept(nodes[i as usize])) {
             return Ok(i);
+        }
+        // An episode by number: "7", "007".
+        if let Ok(number) = key.parse::<u32>() {
+            let hits: Vec<u32> = (0..nodes.len() as u32)
+                .filter(|&i| accept(nodes[i as usize]) && nodes[i as usize].number == Some(number))
+                .collect();
+            if hits.len() == 1 {
+                return Ok(hits[0]);
+            }
         }
         // One word of a person's name: "Hightower", "Kelsey".
         if !key.is_empty() && !key.contains(' ') {
             let words: Vec<u32> = (0..nodes.len() as u32)
                 .filter(|&i| {
-                    let n = &nodes[i as usize];
+                    let n = nodes[i as usize];
                     accept(n)
                         && n.kind == NodeKind::Person
                         && names::name_words(&n.label).contains(&key)
@@ -104,11 +148,10 @@ impl<'a> Lookup<'a> {
     /// Up to five accepted names close to `key`: containing it, or within a
     /// few edits of it.
     fn suggestions(&self, key: &str, accept: &impl Fn(&Node) -> bool) -> Vec<String> {
-        let nodes = self.idx.nodes();
         let limit = (key.chars().count() / 3).max(2);
         let mut scored: Vec<(usize, String)> = Vec::new();
-        for (k, i) in self.idx.keys() {
-            let n = &nodes[*i as usize];
+        for (k, i) in self.keys.iter() {
+            let n = self.nodes[*i as usize];
             if !accept(n) {
                 continue;
             }
