@@ -69,9 +69,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let idx = open();
             let l = Lookup::new(&idx);
-            let s = l
-                .find("kelsey hightower", "speaker", query::is_speaker)
-                .unwrap();
+            let s = l.find("kelsey hightower", "speaker", query::is_speaker).unwrap();
             let c = l.find("prometheus", "concept", query::is_concept).unwrap();
             query::evidence(&idx, Some(s), Some(c), &Filters::default()).unwrap()
         })
@@ -79,9 +77,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("episodes of Kubernetes", |b| {
         b.iter(|| {
             let idx = open();
-            let c = Lookup::new(&idx)
-                .find("k8s", "concept", query::is_concept)
-                .unwrap();
+            let c = Lookup::new(&idx).find("k8s", "concept", query::is_concept).unwrap();
             query::episodes_of(&idx, c, &Filters::default()).unwrap()
         })
     });

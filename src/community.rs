@@ -130,16 +130,9 @@ fn order_by_size(membership: &[usize]) -> Vec<usize> {
         let e = stats.entry(c).or_insert((0, i));
         e.0 += 1;
     }
-    let mut order: Vec<(usize, usize, usize)> = stats
-        .into_iter()
-        .map(|(c, (size, first))| (size, first, c))
-        .collect();
+    let mut order: Vec<(usize, usize, usize)> = stats.into_iter().map(|(c, (size, first))| (size, first, c)).collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let rank: BTreeMap<usize, usize> = order
-        .iter()
-        .enumerate()
-        .map(|(r, &(_, _, c))| (c, r))
-        .collect();
+    let rank: BTreeMap<usize, usize> = order.iter().enumerate().map(|(r, &(_, _, c))| (c, r)).collect();
     membership.iter().map(|c| rank[c]).collect()
 }
 

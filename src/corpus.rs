@@ -131,22 +131,49 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
             .map_err(|e| Error::Usage(format!("cannot read input `{}`: {e}", input.display())))?;
         if meta.is_dir() {
             walk(input, &mut out)?;
-        } else {
+        } else if meta.is_file() {
             out.insert(input.clone());
+        } else {
+            return Err(Error::Usage(format!(
+                "input `{}` is neither a file nor a folder",
+                input.display()
+            )));
         }
     }
-    Ok(out.into_iter().collect())
+    // The same file named twice (`a/x.md` and `./a/x.md`) is read once.
+    let mut seen = BTreeSet::new();
+    Ok(out
+        .into_iter()
+        .filter(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())))
+        .collect())
+}
+
+/// Whether a folder holds podgraph's own outputs (a `graph.idx` beside a
+/// `graph.json`): never read back as transcripts.
+fn is_output_folder(dir: &Path) -> bool {
+    dir.join("graph.idx").is_file() && dir.join("graph.json").is_file()
 }
 
 fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) -> Result<()> {
+    if is_output_folder(dir) {
+        return Ok(());
+    }
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let path = entry.path();
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        let ft = entry.file_type().map_err(|e| Error::io(&path, e))?;
+        let mut ft = entry.file_type().map_err(|e| Error::io(&path, e))?;
         if hidden {
             continue;
+        }
+        if ft.is_symlink() {
+            // Linked files are read; linked folders are not walked, so a
+            // link loop cannot hang the walk.
+            match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => ft = m.file_type(),
+                _ => continue,
+            }
         }
         if ft.is_dir() {
             walk(&path, out)?;
@@ -250,10 +277,7 @@ pub fn load(opts: &Options, tagger: &Tagger, progress: &dyn Progress) -> Result<
 
     let mut by_id: BTreeMap<String, PathBuf> = BTreeMap::new();
     for (ep, diags) in results {
-        if diags
-            .iter()
-            .any(|d| d.severity == crate::diagnostics::Severity::Error)
-        {
+        if diags.iter().any(|d| d.severity == crate::diagnostics::Severity::Error) {
             corpus.failed_files += 1;
         }
         corpus.diagnostics.extend(diags);
@@ -262,7 +286,7 @@ pub fn load(opts: &Options, tagger: &Tagger, progress: &dyn Progress) -> Result<
             corpus.failed_files += 1;
             corpus.diagnostics.push(Diagnostic::error(
                 &ep.source,
-                1,
+                ep.meta.id_line.max(1),
                 format!(
                     "duplicate episode id `{}` (also in {}); this file is skipped, the first keeps the id",
                     ep.meta.id,
@@ -287,12 +311,7 @@ pub fn load(opts: &Options, tagger: &Tagger, progress: &dyn Progress) -> Result<
     let shows: Vec<PathBuf> = corpus
         .episodes
         .iter()
-        .map(|ep| {
-            ep.source
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default()
-        })
+        .map(|ep| ep.source.parent().map(Path::to_path_buf).unwrap_or_default())
         .collect();
     speakers::infer_roles(&mut corpus.casts, &shows);
     check_cross_file(&mut corpus);
@@ -306,11 +325,11 @@ fn check_cross_file(corpus: &mut Corpus) {
     let ids: BTreeSet<&str> = corpus.episodes.iter().map(|e| e.meta.id.as_str()).collect();
     let mut found = Vec::new();
     for (ep, cast) in corpus.episodes.iter().zip(&corpus.casts) {
-        for r in &ep.meta.related {
+        for (i, r) in ep.meta.related.iter().enumerate() {
             if !ids.contains(r.as_str()) {
                 found.push(Diagnostic::warning(
                     &ep.source,
-                    0,
+                    ep.meta.related_lines.get(i).copied().unwrap_or(0),
                     format!("`related` names `{r}`, which is not an episode id in the inputs; link ignored"),
                 ));
             }
@@ -350,10 +369,7 @@ fn process_file(
     let parsed = transcript::read_file(path, format, external)?;
     match parsed.parsed {
         Parsed::Profile(_) => Ok((None, parsed.warnings)),
-        Parsed::Episode(ep) => Ok((
-            Some(process_episode(&ep, directory, tagger)),
-            parsed.warnings,
-        )),
+        Parsed::Episode(ep) => Ok((Some(process_episode(&ep, directory, tagger)), parsed.warnings)),
     }
 }
 

@@ -59,16 +59,9 @@ impl Diagnostic {
     pub fn from_error(err: &crate::Error) -> Self {
         use crate::Error;
         match err {
-            Error::Parse {
-                path,
-                line,
-                message,
+            Error::Parse { path, line, message } | Error::Dictionary { path, line, message } => {
+                Diagnostic::error(path, *line, message.clone())
             }
-            | Error::Dictionary {
-                path,
-                line,
-                message,
-            } => Diagnostic::error(path, *line, message.clone()),
             Error::Io { path, source } => Diagnostic::error(path, 0, source.to_string()),
             Error::GraphFile { path, message } => Diagnostic::error(path, 0, message.clone()),
             Error::Usage(m) | Error::External(m) => Diagnostic::error(Path::new(""), 0, m.clone()),
@@ -86,11 +79,15 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        let file = self.file.display();
+        // One diagnostic, one line: a line break in a message (from an id,
+        // say) must not start what looks like another diagnostic.
+        let one_line = |s: &str| s.replace('\n', "\\n").replace('\r', "\\r");
+        let file = one_line(&self.file.display().to_string());
+        let message = one_line(&self.message);
         match (self.file.as_os_str().is_empty(), self.line) {
-            (true, _) => write!(f, "{sev}: {}", self.message),
-            (false, 0) => write!(f, "{file}: {sev}: {}", self.message),
-            (false, line) => write!(f, "{file}:{line}: {sev}: {}", self.message),
+            (true, _) => write!(f, "{sev}: {message}"),
+            (false, 0) => write!(f, "{file}: {sev}: {message}"),
+            (false, line) => write!(f, "{file}:{line}: {sev}: {message}"),
         }
     }
 }

@@ -21,14 +21,8 @@ use crate::names;
 /// The shipped dictionaries, built into the binary so that an installed
 /// `podgraph` works from any folder.
 pub const BUILTIN: &[(&str, &str)] = &[
-    (
-        "technologies.yaml",
-        include_str!("../dictionaries/technologies.yaml"),
-    ),
-    (
-        "organizations.yaml",
-        include_str!("../dictionaries/organizations.yaml"),
-    ),
+    ("technologies.yaml", include_str!("../dictionaries/technologies.yaml")),
+    ("organizations.yaml", include_str!("../dictionaries/organizations.yaml")),
     ("people.yaml", include_str!("../dictionaries/people.yaml")),
     ("topics.yaml", include_str!("../dictionaries/topics.yaml")),
 ];
@@ -130,6 +124,8 @@ struct EntrySpec {
     plurals: Option<bool>,
     #[serde(default)]
     url: Option<String>,
+    #[serde(default)]
+    ordinary_word: bool,
 }
 
 fn yes() -> bool {
@@ -166,6 +162,10 @@ pub struct Concept {
     /// Where it was defined.
     #[serde(skip)]
     pub source: String,
+    /// Declared an ordinary word matched in any case on purpose
+    /// (`ordinary_word: true`), so the linter leaves it alone.
+    #[serde(skip)]
+    pub ordinary_word: bool,
 }
 
 /// One spelling to search for, with its rules.
@@ -242,16 +242,8 @@ impl Dictionary {
 
     /// Loads the shipped dictionaries plus extra files; fails only if a file
     /// cannot be read.
-    pub fn load_default(
-        extra: &[PathBuf],
-        builtin: bool,
-        diags: &mut Diagnostics,
-    ) -> Result<Dictionary> {
-        let mut sources = if builtin {
-            Source::builtin()
-        } else {
-            Vec::new()
-        };
+    pub fn load_default(extra: &[PathBuf], builtin: bool, diags: &mut Diagnostics) -> Result<Dictionary> {
+        let mut sources = if builtin { Source::builtin() } else { Vec::new() };
         for p in extra {
             sources.push(Source::read(p)?);
         }
@@ -279,7 +271,10 @@ impl Builder {
         let spec: FileSpec = match serde_yaml::from_str(&src.text) {
             Ok(s) => s,
             Err(e) => {
-                let line = e.location().map(|l| l.line()).unwrap_or(1);
+                // An error at the end of the text may be placed on the line
+                // after the last.
+                let last = src.text.lines().count().max(1);
+                let line = e.location().map(|l| l.line()).unwrap_or(1).min(last);
                 let msg = e.to_string();
                 let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
                 diags.push(Diagnostic::error(
@@ -304,26 +299,23 @@ impl Builder {
                 }
             },
         };
+        // Entries are found in file order, each after the one before, so
+        // that a repeated name or a name that starts another (`Go`,
+        // `Golang`) is reported at its own line.
+        let mut from = 0;
         for entry in spec.entries {
-            self.add_entry(src, file_kind, entry, diags);
+            let line = line_of_from(&src.text, from, "name", &entry.name)
+                .or_else(|| line_of_from(&src.text, 0, "name", &entry.name))
+                .unwrap_or(1);
+            from = line;
+            self.add_entry(src, file_kind, entry, line, diags);
         }
     }
 
-    fn add_entry(
-        &mut self,
-        src: &Source,
-        file_kind: Option<Kind>,
-        e: EntrySpec,
-        diags: &mut Diagnostics,
-    ) {
-        let line = line_of(&src.text, "name", &e.name);
+    fn add_entry(&mut self, src: &Source, file_kind: Option<Kind>, e: EntrySpec, line: usize, diags: &mut Diagnostics) {
         let name = e.name.trim().to_string();
         if names::key(&name).is_empty() {
-            diags.push(Diagnostic::error(
-                &src.name,
-                line,
-                "entry with an empty name; skipped",
-            ));
+            diags.push(Diagnostic::error(&src.name, line, "entry with an empty name; skipped"));
             return;
         }
         let kind = match e.kind.as_deref() {
@@ -332,7 +324,7 @@ impl Builder {
                 None => {
                     diags.push(Diagnostic::error(
                         &src.name,
-                        line,
+                        line_of_from(&src.text, line.saturating_sub(1), "kind", k).unwrap_or(line),
                         format!(
                             "entry `{name}` has unknown kind `{k}` (known: {}); entry skipped",
                             kind_list()
@@ -368,11 +360,7 @@ impl Builder {
             }
             None => {
                 let slug = names::slug(e.id.as_deref().unwrap_or(&name));
-                let prefix = if kind == Kind::Person {
-                    "person"
-                } else {
-                    "concept"
-                };
+                let prefix = if kind == Kind::Person { "person" } else { "concept" };
                 self.concepts.push(Concept {
                     id: format!("{prefix}:{slug}"),
                     name: name.clone(),
@@ -380,6 +368,7 @@ impl Builder {
                     url: e.url.clone(),
                     aliases: Vec::new(),
                     source: src.name.display().to_string(),
+                    ordinary_word: e.ordinary_word,
                 });
                 self.by_name.insert(name_key, self.concepts.len() - 1);
                 self.concepts.len() - 1
@@ -405,10 +394,7 @@ impl Builder {
         }
         for a in e.aliases {
             let p = match a {
-                AliasSpec::Plain(text) => Pattern {
-                    text,
-                    ..base.clone()
-                },
+                AliasSpec::Plain(text) => Pattern { text, ..base.clone() },
                 AliasSpec::Detailed {
                     text,
                     case,
@@ -416,8 +402,7 @@ impl Builder {
                 } => Pattern {
                     text,
                     case: case.unwrap_or(base.case),
-                    not_at_sentence_start: not_at_sentence_start
-                        .unwrap_or(base.not_at_sentence_start),
+                    not_at_sentence_start: not_at_sentence_start.unwrap_or(base.not_at_sentence_start),
                     ..base.clone()
                 },
             };
@@ -437,8 +422,11 @@ impl Builder {
             if p.text.chars().count() < 2 {
                 diags.push(Diagnostic::warning(
                     &src.name,
-                    line_of(&src.text, "", &p.text).max(line),
-                    format!("alias `{}` of `{shown}` is a single character and would match noise; ignored", p.text),
+                    alias_line(&src.text, line, &p.text),
+                    format!(
+                        "alias `{}` of `{shown}` is a single character and would match noise; ignored",
+                        p.text
+                    ),
                 ));
                 continue;
             }
@@ -448,7 +436,7 @@ impl Builder {
                 Some(&owner) => {
                     diags.push(Diagnostic::warning(
                         &src.name,
-                        line_of(&src.text, "", &p.text).max(line),
+                        alias_line(&src.text, line, &p.text),
                         format!(
                             "alias `{}` of `{shown}` is already claimed by `{}` ({}); it stays with `{}`",
                             p.text, self.concepts[owner].name, self.concepts[owner].source, self.concepts[owner].name
@@ -512,42 +500,50 @@ fn alias_key(text: &str) -> String {
 /// Removes diacritics but keeps letter case: "Nóva" gives "Nova".
 pub fn strip_accents(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    let stripped: String = text
-        .nfd()
-        .filter(|c| !matches!(*c as u32, 0x0300..=0x036F))
-        .collect();
+    let stripped: String = text.nfd().filter(|c| !matches!(*c as u32, 0x0300..=0x036F)).collect();
     stripped.nfc().collect()
 }
 
 fn kind_list() -> String {
-    Kind::ALL
-        .iter()
-        .map(|k| k.name())
-        .collect::<Vec<_>>()
-        .join(", ")
+    Kind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
 }
 
-/// Best-effort line of `key: value` (or of `value` alone when `key` is
-/// empty) in a YAML text, for messages.
+/// Best-effort line of `key: value` in a YAML text, for messages.
 fn line_of(text: &str, key: &str, value: &str) -> usize {
-    for (i, l) in text.lines().enumerate() {
-        let t = l
-            .trim_start()
-            .trim_start_matches("- ")
-            .trim_start_matches('{')
-            .trim_start();
-        let hit = if key.is_empty() {
-            l.contains(value)
-        } else {
+    line_of_from(text, 0, key, value).unwrap_or(1)
+}
+
+/// The first line of `key: value` at or after the 0-based line `from`.
+fn line_of_from(text: &str, from: usize, key: &str, value: &str) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .skip(from)
+        .find(|(_, l)| {
+            let t = l
+                .trim_start()
+                .trim_start_matches("- ")
+                .trim_start_matches('{')
+                .trim_start();
             t.strip_prefix(key)
                 .and_then(|r| r.trim_start().strip_prefix(':'))
                 .is_some_and(|r| r.trim().trim_matches(['"', '\'']).starts_with(value.trim()))
-        };
-        if hit {
-            return i + 1;
-        }
-    }
-    1
+        })
+        .map(|(i, _)| i + 1)
+}
+
+/// The line of an alias of the entry starting at `entry_line`: the first
+/// line from there holding it as a whole word (`x` is not found inside
+/// `Bazqux`); the entry's line if it is written some other way.
+fn alias_line(text: &str, entry_line: usize, alias: &str) -> usize {
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    text.lines()
+        .enumerate()
+        .skip(entry_line.saturating_sub(1))
+        .find(|(_, l)| {
+            l.match_indices(alias)
+                .any(|(i, m)| !word(l[..i].chars().next_back()) && !word(l[i + m.len()..].chars().next()))
+        })
+        .map_or(entry_line, |(i, _)| i + 1)
 }
 
 #[cfg(test)]
@@ -582,9 +578,7 @@ mod tests {
 
     #[test]
     fn variants_for_accents_and_apostrophes() {
-        let (d, _) = load(
-            "kind: person\nentries:\n  - name: Kris Nóva\n  - name: Conway's Law\n    kind: topic\n",
-        );
+        let (d, _) = load("kind: person\nentries:\n  - name: Kris Nóva\n  - name: Conway's Law\n    kind: topic\n");
         let texts: Vec<_> = d.patterns.iter().map(|p| p.text.as_str()).collect();
         assert!(texts.contains(&"Kris Nova"));
         assert!(texts.contains(&"Conway\u{2019}s Law"));
@@ -596,22 +590,35 @@ mod tests {
             "kind: technology\nentries:\n  - name: A1\n    aliases: [x, '', shared]\n  - name: B1\n    aliases: [Shared]\n  - name: C1\n    kind: gadget\n  - name: A1\n",
         );
         let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
-        assert!(
-            msgs.iter().any(|m| m.contains("single character")),
-            "{msgs:?}"
-        );
+        assert!(msgs.iter().any(|m| m.contains("single character")), "{msgs:?}");
         assert!(msgs.iter().any(|m| m.contains("empty alias")), "{msgs:?}");
-        assert!(
-            msgs.iter().any(|m| m.contains("already claimed")),
-            "{msgs:?}"
-        );
-        assert!(
-            msgs.iter().any(|m| m.contains("unknown kind `gadget`")),
-            "{msgs:?}"
-        );
+        assert!(msgs.iter().any(|m| m.contains("already claimed")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.contains("unknown kind `gadget`")), "{msgs:?}");
         assert!(msgs.iter().any(|m| m.contains("defined again")), "{msgs:?}");
         assert_eq!(d.concepts.len(), 2);
         assert!(msgs.iter().any(|m| m.starts_with("t.yaml:4:")), "{msgs:?}");
+    }
+
+    #[test]
+    fn problems_name_their_own_lines() {
+        let (_, diags) = load(
+            "kind: technology\nentries:\n  - name: Golang\n  - name: Go\n    aliases:\n      - Bazqux\n      - x\n  - name: Rust\n    kind: gadget\n  - name: Go\n",
+        );
+        let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        assert_eq!(msgs.len(), 3, "{msgs:?}");
+        assert!(msgs[0].starts_with("t.yaml:7: warning: alias `x` of `Go`"), "{msgs:?}");
+        assert!(
+            msgs[1].starts_with("t.yaml:9: error: entry `Rust` has unknown kind"),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[2].starts_with("t.yaml:10: warning: entry `Go` is defined again"),
+            "{msgs:?}"
+        );
+        // An error at the very end of a file names its last line.
+        let (_, diags) = load("entries: [");
+        let msg = diags.iter().next().unwrap().to_string();
+        assert!(msg.starts_with("t.yaml:1: error:"), "{msg}");
     }
 
     #[test]

@@ -56,6 +56,12 @@ pub struct EpisodeMeta {
     pub video: Option<String>,
     /// Curated related episodes (episode ids, trimmed).
     pub related: Vec<String>,
+    /// File line of the episode id, for messages (0 when unknown).
+    #[serde(skip)]
+    pub id_line: usize,
+    /// File line of each `related` item, for messages (0 when unknown).
+    #[serde(skip)]
+    pub related_lines: Vec<usize>,
 }
 
 impl EpisodeMeta {
@@ -176,9 +182,7 @@ mod tests {
 
     #[test]
     fn bad_timestamps_are_rejected() {
-        for bad in [
-            "99:99:99", "0:00:xx", "", "1", "1:2:3:4", "00:61", "0:00:08.", "-1:00",
-        ] {
+        for bad in ["99:99:99", "0:00:xx", "", "1", "1:2:3:4", "00:61", "0:00:08.", "-1:00"] {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
         }
     }

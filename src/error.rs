@@ -49,7 +49,10 @@ pub enum Error {
     },
     /// The configuration (dictionaries, options files) has errors; each is
     /// listed.
-    #[error("{}", .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
+    #[error(
+        "{}\nthe configuration has errors: no input was read and nothing was written",
+        .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n")
+    )]
     Config(Vec<crate::diagnostics::Diagnostic>),
     /// The request itself is wrong (bad option value, nothing to read...).
     #[error("{0}")]

@@ -52,13 +52,7 @@ pub struct Row {
 
 /// Metrics of one ranked list against a relevant set.
 fn score_ranking(ranking: &[usize], relevant: &BTreeSet<usize>) -> [f64; 4] {
-    let hits = |k: usize| {
-        ranking
-            .iter()
-            .take(k)
-            .filter(|c| relevant.contains(c))
-            .count() as f64
-    };
+    let hits = |k: usize| ranking.iter().take(k).filter(|c| relevant.contains(c)).count() as f64;
     let n = relevant.len() as f64;
     let mrr = ranking
         .iter()
@@ -71,15 +65,8 @@ fn score_ranking(ranking: &[usize], relevant: &BTreeSet<usize>) -> [f64; 4] {
         .filter(|(_, c)| relevant.contains(c))
         .map(|(i, _)| 1.0 / (i as f64 + 2.0).log2())
         .sum();
-    let idcg: f64 = (0..relevant.len().min(5))
-        .map(|i| 1.0 / (i as f64 + 2.0).log2())
-        .sum();
-    [
-        hits(3) / n,
-        hits(5) / n,
-        mrr,
-        if idcg > 0.0 { dcg / idcg } else { 0.0 },
-    ]
+    let idcg: f64 = (0..relevant.len().min(5)).map(|i| 1.0 / (i as f64 + 2.0).log2()).sum();
+    [hits(3) / n, hits(5) / n, mrr, if idcg > 0.0 { dcg / idcg } else { 0.0 }]
 }
 
 /// splitmix64: a tiny, well-known PRNG, enough for seeded shuffles.
@@ -94,10 +81,7 @@ fn splitmix(state: &mut u64) -> u64 {
 /// Orders candidates by descending key, ties in a seeded random order.
 fn rank_by(cands: &[usize], key: impl Fn(usize) -> f64, seed: u64) -> Vec<usize> {
     let mut state = seed;
-    let mut keyed: Vec<(f64, u64, usize)> = cands
-        .iter()
-        .map(|&c| (key(c), splitmix(&mut state), c))
-        .collect();
+    let mut keyed: Vec<(f64, u64, usize)> = cands.iter().map(|&c| (key(c), splitmix(&mut state), c)).collect();
     keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     keyed.into_iter().map(|(_, _, c)| c).collect()
 }
@@ -112,11 +96,7 @@ pub fn evaluate(w: &WalkGraph) -> Vec<Row> {
             let cands: Vec<usize> = (0..w.episodes.len())
                 .filter(|&c| c != q && (!earlier || w.published_before(c, q)))
                 .collect();
-            let relevant: BTreeSet<usize> = w.curated[q]
-                .iter()
-                .copied()
-                .filter(|c| cands.contains(c))
-                .collect();
+            let relevant: BTreeSet<usize> = w.curated[q].iter().copied().filter(|c| cands.contains(c)).collect();
             if relevant.is_empty() {
                 continue;
             }
@@ -124,11 +104,7 @@ pub fn evaluate(w: &WalkGraph) -> Vec<Row> {
             // podgraph: scores, ties by id.
             let scores = w.scores(q);
             let mut ranking = cands.clone();
-            ranking.sort_by(|&a, &b| {
-                scores[b]
-                    .total_cmp(&scores[a])
-                    .then(w.episodes[a].cmp(&w.episodes[b]))
-            });
+            ranking.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(w.episodes[a].cmp(&w.episodes[b])));
             add(&mut sums[0], score_ranking(&ranking, &relevant));
             // Popularity among other episodes' lists.
             let inlinks = |c: usize| {
@@ -139,14 +115,8 @@ pub fn evaluate(w: &WalkGraph) -> Vec<Row> {
             let mut pop = [0.0; 4];
             let mut rnd = [0.0; 4];
             for seed in 0..SHUFFLES {
-                add(
-                    &mut pop,
-                    score_ranking(&rank_by(&cands, inlinks, seed + 1), &relevant),
-                );
-                add(
-                    &mut rnd,
-                    score_ranking(&rank_by(&cands, |_| 0.0, seed + 1), &relevant),
-                );
+                add(&mut pop, score_ranking(&rank_by(&cands, inlinks, seed + 1), &relevant));
+                add(&mut rnd, score_ranking(&rank_by(&cands, |_| 0.0, seed + 1), &relevant));
             }
             add(&mut sums[1], pop.map(|x| x / SHUFFLES as f64));
             add(&mut sums[3], rnd.map(|x| x / SHUFFLES as f64));
@@ -163,10 +133,7 @@ pub fn evaluate(w: &WalkGraph) -> Vec<Row> {
             });
             add(&mut sums[2], score_ranking(&recent, &relevant));
         }
-        for (i, method) in ["podgraph", "popularity", "recency", "random"]
-            .into_iter()
-            .enumerate()
-        {
+        for (i, method) in ["podgraph", "popularity", "recency", "random"].into_iter().enumerate() {
             if method == "recency" && !earlier {
                 continue;
             }
@@ -210,9 +177,7 @@ pub fn table(rows: &[Row]) -> String {
         })
         .collect();
     crate::table::render(
-        &[
-            "SETTING", "METHOD", "QUERIES", "RECALL@3", "RECALL@5", "MRR", "NDCG@5",
-        ],
+        &["SETTING", "METHOD", "QUERIES", "RECALL@3", "RECALL@5", "MRR", "NDCG@5"],
         &body,
     )
 }

@@ -243,11 +243,7 @@ impl KnowledgeGraph {
         let mut v: Vec<EdgeIndex> = self.graph.edge_indices().collect();
         let key = |e: &EdgeIndex| {
             let (a, b) = self.graph.edge_endpoints(*e).expect("edge exists");
-            (
-                &self.graph[a].id,
-                &self.graph[b].id,
-                self.graph[*e].relation,
-            )
+            (&self.graph[a].id, &self.graph[b].id, self.graph[*e].relation)
         };
         v.sort_by(|a, b| key(a).cmp(&key(b)));
         v
@@ -388,10 +384,7 @@ impl<'a> Builder<'a> {
                 match cast.turns.get(ti)? {
                     Voice::Member(m) => speaker_nodes[*m],
                     Voice::Announcer => None,
-                    Voice::Unresolved => ep.turns[ti]
-                        .label
-                        .as_ref()
-                        .and_then(|l| label_nodes.get(l).copied()),
+                    Voice::Unresolved => ep.turns[ti].label.as_ref().and_then(|l| label_nodes.get(l).copied()),
                 }
             };
             // Mentions, person → concept, co-occurrence per turn.
@@ -423,8 +416,7 @@ impl<'a> Builder<'a> {
                 self.kg.mentions.push(MentionRecord {
                     episode: eid.clone(),
                     concept: self.kg.graph[c].id.clone(),
-                    speaker: speaker
-                        .map_or_else(|| ANNOUNCER.to_string(), |s| self.kg.graph[s].id.clone()),
+                    speaker: speaker.map_or_else(|| ANNOUNCER.to_string(), |s| self.kg.graph[s].id.clone()),
                     turn: m.turn,
                     line: t.line,
                     time_ms: t.start_ms,
@@ -450,9 +442,7 @@ impl<'a> Builder<'a> {
             for mm in &ep.meta_mentions {
                 let c = self.concept(mm.concept);
                 concept_episodes.entry(c).or_default().insert(enode);
-                self.kg
-                    .edge_mut(enode, c, Relation::Mentions)
-                    .metadata_mentions += 1;
+                self.kg.edge_mut(enode, c, Relation::Mentions).metadata_mentions += 1;
             }
         }
         // Curated related links between known episodes.
@@ -483,9 +473,7 @@ impl<'a> Builder<'a> {
             if let Some(&i) = self.kg.index.get(&id) {
                 let node = &mut self.kg.graph[i];
                 if !directory.contains(&node.label) {
-                    let best = spellings
-                        .iter()
-                        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
+                    let best = spellings.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
                     if let Some((name, _)) = best {
                         node.label = name.clone();
                     }

@@ -38,6 +38,11 @@ use crate::speakers::Role;
 const MAGIC: &[u8; 8] = b"PGIDX001";
 const NONE32: u32 = u32::MAX;
 const NONE64: u64 = u64::MAX;
+/// The sections every index holds.
+const SECTIONS: [&[u8; 4]; 14] = [
+    b"STRS", b"NODE", b"ALIA", b"KEYS", b"OUTX", b"OUTE", b"INXX", b"INEE", b"EPIS", b"MCOX", b"MSPX", b"MSPL",
+    b"MTRN", b"MREC",
+];
 
 /// A node's neighbour through one edge.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,7 +57,8 @@ pub struct Adjacent {
 #[derive(Debug)]
 enum Source {
     Memory(Vec<u8>),
-    File(Mutex<File>, PathBuf),
+    /// The file, its path and its length.
+    File(Mutex<File>, PathBuf, u64),
 }
 
 /// An opened query index.
@@ -205,11 +211,7 @@ pub fn node_keys(n: &Node) -> BTreeSet<String> {
 pub fn write(kg: &KnowledgeGraph, graph_json_len: u64) -> Vec<u8> {
     let g = &kg.graph;
     let order = kg.sorted_nodes();
-    let pos: HashMap<NodeIndex, u32> = order
-        .iter()
-        .enumerate()
-        .map(|(i, &n)| (n, i as u32))
-        .collect();
+    let pos: HashMap<NodeIndex, u32> = order.iter().enumerate().map(|(i, &n)| (n, i as u32)).collect();
     let by_id: HashMap<&str, u32> = order
         .iter()
         .enumerate()
@@ -256,61 +258,43 @@ pub fn write(kg: &KnowledgeGraph, graph_json_len: u64) -> Vec<u8> {
     // Edges, out and in, each node's block sorted by neighbour id.
     let mut epis = Buf::default();
     let mut epis_count = 0u32;
-    let edge_block =
-        |dir: Direction, idx: &mut Buf, recs: &mut Buf, epis: &mut Buf, epis_count: &mut u32| {
-            for &n in &order {
-                let mut list: Vec<(u32, &Edge)> = g
-                    .edges_directed(n, dir)
-                    .map(|e| {
-                        let other = if dir == Direction::Outgoing {
-                            e.target()
-                        } else {
-                            e.source()
-                        };
-                        (pos[&other], e.weight())
-                    })
-                    .collect();
-                list.sort_by_key(|(o, e)| (*o, relation_code(e.relation)));
-                idx.u64(recs.0.len() as u64);
-                idx.u32(list.len() as u32);
-                for (other, e) in list {
-                    recs.u32(other);
-                    recs.u8(relation_code(e.relation));
-                    recs.u8(role_code(e.role));
-                    recs.u8(u8::from(e.curated));
-                    recs.u8(0);
-                    recs.u32(e.weight as u32);
-                    recs.u32(e.metadata_mentions as u32);
-                    recs.u64(e.first_ms.unwrap_or(NONE64));
-                    recs.u32(*epis_count);
-                    recs.u32(e.episodes.len() as u32);
-                    for ep in &e.episodes {
-                        epis.u32(by_id.get(ep.as_str()).copied().unwrap_or(NONE32));
-                        *epis_count += 1;
-                    }
+    let edge_block = |dir: Direction, idx: &mut Buf, recs: &mut Buf, epis: &mut Buf, epis_count: &mut u32| {
+        for &n in &order {
+            let mut list: Vec<(u32, &Edge)> = g
+                .edges_directed(n, dir)
+                .map(|e| {
+                    let other = if dir == Direction::Outgoing {
+                        e.target()
+                    } else {
+                        e.source()
+                    };
+                    (pos[&other], e.weight())
+                })
+                .collect();
+            list.sort_by_key(|(o, e)| (*o, relation_code(e.relation)));
+            idx.u64(recs.0.len() as u64);
+            idx.u32(list.len() as u32);
+            for (other, e) in list {
+                recs.u32(other);
+                recs.u8(relation_code(e.relation));
+                recs.u8(role_code(e.role));
+                recs.u8(u8::from(e.curated));
+                recs.u8(0);
+                recs.u32(e.weight as u32);
+                recs.u32(e.metadata_mentions as u32);
+                recs.u64(e.first_ms.unwrap_or(NONE64));
+                recs.u32(*epis_count);
+                recs.u32(e.episodes.len() as u32);
+                for ep in &e.episodes {
+                    epis.u32(by_id.get(ep.as_str()).copied().unwrap_or(NONE32));
+                    *epis_count += 1;
                 }
             }
-        };
-    let (mut outx, mut oute, mut inx, mut ine) = (
-        Buf::default(),
-        Buf::default(),
-        Buf::default(),
-        Buf::default(),
-    );
-    edge_block(
-        Direction::Outgoing,
-        &mut outx,
-        &mut oute,
-        &mut epis,
-        &mut epis_count,
-    );
-    edge_block(
-        Direction::Incoming,
-        &mut inx,
-        &mut ine,
-        &mut epis,
-        &mut epis_count,
-    );
+        }
+    };
+    let (mut outx, mut oute, mut inx, mut ine) = (Buf::default(), Buf::default(), Buf::default(), Buf::default());
+    edge_block(Direction::Outgoing, &mut outx, &mut oute, &mut epis, &mut epis_count);
+    edge_block(Direction::Incoming, &mut inx, &mut ine, &mut epis, &mut epis_count);
 
     // Mentions grouped by concept, then offsets grouped by speaker.
     let node_of = |id: &str| by_id.get(id).copied().unwrap_or(NONE32);
@@ -349,18 +333,10 @@ pub fn write(kg: &KnowledgeGraph, graph_json_len: u64) -> Vec<u8> {
     let mut by_speaker: BTreeMap<u32, Vec<(u64, u32)>> = BTreeMap::new();
     for (i, m) in kg.mentions.iter().enumerate() {
         if m.speaker != ANNOUNCER {
-            by_speaker
-                .entry(node_of(&m.speaker))
-                .or_default()
-                .push(offsets[i]);
+            by_speaker.entry(node_of(&m.speaker)).or_default().push(offsets[i]);
         }
     }
-    let (mut mcox, mut mspx, mut mspl, mut mtrn) = (
-        Buf::default(),
-        Buf::default(),
-        Buf::default(),
-        Buf::default(),
-    );
+    let (mut mcox, mut mspx, mut mspl, mut mtrn) = (Buf::default(), Buf::default(), Buf::default(), Buf::default());
     let mut spl_count = 0u64;
     for i in 0..order.len() as u32 {
         let (off, n) = by_concept.get(&i).copied().unwrap_or((0, 0));
@@ -433,12 +409,10 @@ impl<'a> Cursor<'a> {
         self.take(1).map(|s| s[0])
     }
     fn u32(&mut self) -> Option<u32> {
-        self.take(4)
-            .map(|s| u32::from_le_bytes(s.try_into().expect("4 bytes")))
+        self.take(4).map(|s| u32::from_le_bytes(s.try_into().expect("4 bytes")))
     }
     fn u64(&mut self) -> Option<u64> {
-        self.take(8)
-            .map(|s| u64::from_le_bytes(s.try_into().expect("8 bytes")))
+        self.take(8).map(|s| u64::from_le_bytes(s.try_into().expect("8 bytes")))
     }
     fn bytes(&mut self) -> Option<&'a [u8]> {
         let n = self.u32()? as usize;
@@ -452,15 +426,15 @@ impl<'a> Cursor<'a> {
 impl QueryIndex {
     /// Builds the index of a graph in memory.
     pub fn from_graph(kg: &KnowledgeGraph) -> QueryIndex {
-        QueryIndex::from_bytes(write(kg, 0), Path::new("<memory>"))
-            .expect("a freshly written index reads back")
+        QueryIndex::from_bytes(write(kg, 0), Path::new("<memory>")).expect("a freshly written index reads back")
     }
 
     /// Reads an index held in memory; `name` names it in errors.
     pub fn from_bytes(bytes: Vec<u8>, name: &Path) -> Result<QueryIndex> {
         let header = Header::parse(&bytes, name)?;
+        let nodes = header.nodes;
         let mut idx = QueryIndex::empty(Source::Memory(bytes), header);
-        idx.load_tables(name)?;
+        idx.load_tables(name, nodes)?;
         Ok(idx)
     }
 
@@ -484,14 +458,14 @@ impl QueryIndex {
         if &head[..8] != MAGIC || toc_at >= len {
             return Err(bad("not a podgraph index, or a truncated one"));
         }
-        f.seek(SeekFrom::Start(toc_at))
-            .map_err(|e| Error::io(path, e))?;
+        f.seek(SeekFrom::Start(toc_at)).map_err(|e| Error::io(path, e))?;
         let mut toc = vec![0u8; (len - toc_at) as usize];
         f.read_exact(&mut toc).map_err(|e| Error::io(path, e))?;
-        let header = Header::from_parts(&head, &toc, len)
-            .ok_or_else(|| bad("the index's table of contents is damaged"))?;
-        let mut idx = QueryIndex::empty(Source::File(Mutex::new(f), path.to_path_buf()), header);
-        idx.load_tables(path)?;
+        let header =
+            Header::from_parts(&head, &toc, len).ok_or_else(|| bad("the index's table of contents is damaged"))?;
+        let nodes = header.nodes;
+        let mut idx = QueryIndex::empty(Source::File(Mutex::new(f), path.to_path_buf(), len), header);
+        idx.load_tables(path, nodes)?;
         Ok(idx)
     }
 
@@ -522,17 +496,23 @@ impl QueryIndex {
     }
 
     fn read_at(&self, off: u64, len: u64) -> Result<Vec<u8>> {
+        // Offsets come from the file: a damaged one must fail here, not
+        // overflow or allocate more than the file holds.
+        let end = off.checked_add(len);
         match &self.source {
             Source::Memory(b) => {
-                let (s, e) = (off as usize, (off + len) as usize);
-                b.get(s..e)
+                let range = end.and_then(|e| Some(usize::try_from(off).ok()?..usize::try_from(e).ok()?));
+                range
+                    .and_then(|r| b.get(r))
                     .map(<[u8]>::to_vec)
                     .ok_or_else(|| damaged(Path::new("<memory>")))
             }
-            Source::File(f, path) => {
+            Source::File(f, path, file_len) => {
+                if end.is_none_or(|e| e > *file_len) {
+                    return Err(damaged(path));
+                }
                 let mut f = f.lock().map_err(|_| damaged(path))?;
-                f.seek(SeekFrom::Start(off))
-                    .map_err(|e| Error::io(path, e))?;
+                f.seek(SeekFrom::Start(off)).map_err(|e| Error::io(path, e))?;
                 let mut buf = vec![0u8; len as usize];
                 f.read_exact(&mut buf).map_err(|e| Error::io(path, e))?;
                 Ok(buf)
@@ -544,13 +524,11 @@ impl QueryIndex {
         if off == NONE32 {
             return None;
         }
-        let s = self
-            .strings
-            .get(off as usize..off as usize + len as usize)?;
+        let s = self.strings.get(off as usize..off as usize + len as usize)?;
         Some(String::from_utf8_lossy(s).into_owned())
     }
 
-    fn load_tables(&mut self, name: &Path) -> Result<()> {
+    fn load_tables(&mut self, name: &Path, expected_nodes: u64) -> Result<()> {
         let bad = || damaged(name);
         self.strings = self.section(b"STRS")?;
         let node_bytes = self.section(b"NODE")?;
@@ -582,10 +560,7 @@ impl QueryIndex {
             let turns = c.u32().ok_or_else(bad)? as usize;
             let mentions = c.u32().ok_or_else(bad)? as usize;
             let episodes = c.u32().ok_or_else(bad)? as usize;
-            let (a0, an) = (
-                c.u32().ok_or_else(bad)? as usize,
-                c.u32().ok_or_else(bad)? as usize,
-            );
+            let (a0, an) = (c.u32().ok_or_else(bad)? as usize, c.u32().ok_or_else(bad)? as usize);
             self.nodes.push(Node {
                 id,
                 label,
@@ -629,6 +604,9 @@ impl QueryIndex {
             self.mention_turns.push(c.u32().ok_or_else(bad)?);
         }
         let n = self.nodes.len();
+        if n as u64 != expected_nodes {
+            return Err(bad());
+        }
         if [
             self.out_index.len(),
             self.in_index.len(),
@@ -685,7 +663,7 @@ impl QueryIndex {
             return Ok(Vec::new());
         };
         let (base, _) = self.sections.get(tag).copied().unwrap_or((0, 0));
-        let bytes = self.read_at(base + off, u64::from(count) * REC)?;
+        let bytes = self.read_at(base.saturating_add(off), u64::from(count) * REC)?;
         let (epis_base, _) = self.sections.get(b"EPIS").copied().unwrap_or((0, 0));
         let mut out = Vec::with_capacity(count as usize);
         let mut c = Cursor::new(&bytes);
@@ -703,7 +681,7 @@ impl QueryIndex {
             let episodes = if en == 0 {
                 Vec::new()
             } else {
-                let raw = self.read_at(epis_base + u64::from(e0) * 4, u64::from(en) * 4)?;
+                let raw = self.read_at(epis_base.saturating_add(u64::from(e0) * 4), u64::from(en) * 4)?;
                 raw.chunks_exact(4)
                     .filter_map(|b| {
                         let i = u32::from_le_bytes(b.try_into().expect("4 bytes"));
@@ -744,7 +722,8 @@ impl QueryIndex {
             .map(|(o, _)| *o)
             .min()
             .unwrap_or(total);
-        let bytes = self.read_at(base + off, end - off)?;
+        let len = end.checked_sub(off).ok_or_else(|| damaged(Path::new("index")))?;
+        let bytes = self.read_at(base.saturating_add(off), len)?;
         let mut c = Cursor::new(&bytes);
         (0..count).map(|_| self.mention(&mut c)).collect()
     }
@@ -757,12 +736,12 @@ impl QueryIndex {
         };
         let (base, _) = self.sections.get(b"MSPL").copied().unwrap_or((0, 0));
         let (mbase, _) = self.sections.get(b"MREC").copied().unwrap_or((0, 0));
-        let raw = self.read_at(base + off, u64::from(count) * 12)?;
+        let raw = self.read_at(base.saturating_add(off), u64::from(count) * 12)?;
         let mut out = Vec::with_capacity(count as usize);
         for b in raw.chunks_exact(12) {
             let mut c = Cursor::new(b);
             let (at, len) = (c.u64().unwrap_or(0), c.u32().unwrap_or(0));
-            let record = self.read_at(mbase + at, u64::from(len))?;
+            let record = self.read_at(mbase.saturating_add(at), u64::from(len))?;
             out.push(self.mention(&mut Cursor::new(&record))?);
         }
         Ok(out)
@@ -777,14 +756,8 @@ impl QueryIndex {
         let turn = c.u32().ok_or_else(bad)? as usize;
         let line = c.u32().ok_or_else(bad)? as usize;
         let time = c.u64().ok_or_else(bad)?;
-        let span = (
-            c.u32().ok_or_else(bad)? as usize,
-            c.u32().ok_or_else(bad)? as usize,
-        );
-        let quote_span = (
-            c.u32().ok_or_else(bad)? as usize,
-            c.u32().ok_or_else(bad)? as usize,
-        );
+        let span = (c.u32().ok_or_else(bad)? as usize, c.u32().ok_or_else(bad)? as usize);
+        let quote_span = (c.u32().ok_or_else(bad)? as usize, c.u32().ok_or_else(bad)? as usize);
         let matched = String::from_utf8_lossy(c.bytes().ok_or_else(bad)?).into_owned();
         let quote = String::from_utf8_lossy(c.bytes().ok_or_else(bad)?).into_owned();
         Ok(MentionRecord {
@@ -815,6 +788,8 @@ fn damaged(path: &Path) -> Error {
 
 struct Header {
     graph_json_len: u64,
+    /// Number of nodes, checked against the node table.
+    nodes: u64,
     sections: BTreeMap<[u8; 4], (u64, u64)>,
 }
 
@@ -829,23 +804,35 @@ impl Header {
         Header::from_parts(&bytes[..24], toc, bytes.len() as u64).ok_or_else(bad)
     }
 
+    /// Reads the header (`head`, the first 24 bytes) and the table of
+    /// contents (`toc`, from its offset to the end of the file). A
+    /// truncated or damaged file fails here: the table must list every
+    /// section, each between the header and the table, and end with its
+    /// own offset.
     fn from_parts(head: &[u8], toc: &[u8], file_len: u64) -> Option<Header> {
+        const HEAD: u64 = 24;
         let mut c = Cursor::new(head);
         c.take(8)?;
         let graph_json_len = c.u64()?;
+        let nodes = c.u64()?;
+        let toc_at = file_len.checked_sub(toc.len() as u64)?;
         let mut c = Cursor::new(toc);
         let n = c.u32()?;
         let mut sections = BTreeMap::new();
         for _ in 0..n {
             let tag: [u8; 4] = c.take(4)?.try_into().ok()?;
             let (off, len) = (c.u64()?, c.u64()?);
-            if off.checked_add(len)? > file_len {
+            if off < HEAD || off.checked_add(len)? > toc_at {
                 return None;
             }
             sections.insert(tag, (off, len));
         }
+        if toc.len() - c.at != 8 || SECTIONS.iter().any(|t| !sections.contains_key(*t)) {
+            return None;
+        }
         Some(Header {
             graph_json_len,
+            nodes,
             sections,
         })
     }
@@ -930,9 +917,10 @@ mod tests {
             assert_eq!(idx.mentions_by(ann).unwrap(), m);
             let out = idx.out_edges(ann).unwrap();
             assert_eq!(out.len(), 2);
-            assert!(out.iter().any(
-                |a| a.edge.relation == Relation::Discusses && a.edge.episodes == ["episode:1"]
-            ));
+            assert!(
+                out.iter()
+                    .any(|a| a.edge.relation == Relation::Discusses && a.edge.episodes == ["episode:1"])
+            );
             assert!(out.iter().any(|a| a.edge.role == Some(Role::Host)));
             let into_k = idx.in_edges(k).unwrap();
             assert!(into_k.iter().any(|a| a.edge.first_ms == Some(5_000)));
@@ -943,7 +931,7 @@ mod tests {
     #[test]
     fn damaged_files_are_errors_not_panics() {
         let bytes = write(&sample(), 0);
-        for cut in [0, 7, 24, bytes.len() / 2, bytes.len() - 1] {
+        for cut in 0..bytes.len() {
             let r = QueryIndex::from_bytes(bytes[..cut].to_vec(), Path::new("x"));
             assert!(r.is_err(), "cut at {cut}");
         }

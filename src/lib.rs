@@ -22,6 +22,7 @@ pub mod community;
 pub mod corpus;
 pub mod diagnostics;
 pub mod dictionary;
+pub mod dicttools;
 pub mod episode;
 pub mod error;
 pub mod eval;

@@ -17,6 +17,29 @@ use podgraph::pipeline::{self, BuildOptions, GraphSource, Inputs};
 use podgraph::transcript::Format;
 use podgraph::{Error, eval, output, related, review};
 
+/// Prints to stdout; a closed pipe (`podgraph ... | head`) ends the run
+/// quietly instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => { emit(&format!($($arg)*)) };
+}
+
+/// [`out!`] with a line end.
+macro_rules! outln {
+    ($($arg:tt)*) => { emit(&format!("{}\n", format!($($arg)*))) };
+}
+
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("podgraph: error: cannot write the output: {e}");
+        std::process::exit(1);
+    }
+}
+
 const EXIT_CODES: &str = "\
 Exit status:
   0  success
@@ -55,6 +78,9 @@ enum Command {
     /// JSON, GraphML and Cytoscape.js JSON for graph tools.
     #[command(after_help = EXIT_CODES)]
     Map(MapArgs),
+    /// Check, grow and prune dictionaries.
+    #[command(subcommand)]
+    Dict(DictCommand),
     /// Measure podgraph against the data you have.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -170,10 +196,7 @@ struct QueryOpts {
 
 fn parse_kind(s: &str) -> Result<podgraph::dictionary::Kind, String> {
     podgraph::dictionary::Kind::from_name(s).ok_or_else(|| {
-        let names: Vec<&str> = podgraph::dictionary::Kind::ALL
-            .iter()
-            .map(|k| k.name())
-            .collect();
+        let names: Vec<&str> = podgraph::dictionary::Kind::ALL.iter().map(|k| k.name()).collect();
         format!("unknown kind `{s}` (known: {})", names.join(", "))
     })
 }
@@ -187,9 +210,29 @@ enum EvalCommand {
     Related(EvalRelatedArgs),
 }
 
-/// How inputs are read.
+/// How inputs are read, dictionaries included.
 #[derive(Args, Debug)]
 struct ReadArgs {
+    #[command(flatten)]
+    base: BaseArgs,
+    /// Extra dictionary file (YAML, see dictionaries/README.md); repeatable.
+    #[arg(long = "dict", value_name = "FILE")]
+    dicts: Vec<PathBuf>,
+    /// Use only the --dict files, not the shipped dictionaries.
+    #[arg(long)]
+    no_default_dict: bool,
+}
+
+impl std::ops::Deref for ReadArgs {
+    type Target = BaseArgs;
+    fn deref(&self) -> &BaseArgs {
+        &self.base
+    }
+}
+
+/// How transcripts are read (commands that tag no concepts).
+#[derive(Args, Debug)]
+struct BaseArgs {
     /// Extra people profiles (files or folders), used to name speakers.
     #[arg(long, value_name = "PATH")]
     people: Vec<PathBuf>,
@@ -197,12 +240,6 @@ struct ReadArgs {
     /// bold, json, vtt, srt or text.
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     input_format: Option<Format>,
-    /// Extra dictionary file (YAML, see dictionaries/README.md); repeatable.
-    #[arg(long = "dict", value_name = "FILE")]
-    dicts: Vec<PathBuf>,
-    /// Use only the --dict files, not the shipped dictionaries.
-    #[arg(long)]
-    no_default_dict: bool,
     /// Treat warnings as failures (exit status 1), for CI.
     #[arg(long)]
     strict: bool,
@@ -270,7 +307,7 @@ struct SpeakersArgs {
     #[command(flatten)]
     paths: PathArgs,
     #[command(flatten)]
-    read: ReadArgs,
+    read: BaseArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: TableOrJson,
@@ -342,12 +379,7 @@ struct MapArgs {
     #[arg(long, value_name = "N", default_value_t = 40)]
     top: usize,
     /// Weakest co-occurrence link drawn, as normalised PMI (-1 to 1).
-    #[arg(
-        long,
-        value_name = "W",
-        default_value_t = 0.1,
-        allow_negative_numbers = true
-    )]
+    #[arg(long, value_name = "W", default_value_t = 0.1, allow_negative_numbers = true)]
     min_weight: f64,
     /// Strongest co-occurrence links kept per concept.
     #[arg(long, value_name = "N", default_value_t = 4)]
@@ -388,9 +420,7 @@ fn map_cmd(args: MapArgs) -> anyhow::Result<u8> {
     print_diagnostics(&loaded.diagnostics);
     let lookup = Lookup::for_graph(&loaded.graph);
     let pick = |name: &str, what: &str, accept: fn(&podgraph::graph::Node) -> bool| {
-        lookup
-            .find(name, what, accept)
-            .map(|i| lookup.node(i).id.clone())
+        lookup.find(name, what, accept).map(|i| lookup.node(i).id.clone())
     };
     let view = match (&args.episode, &args.person, &args.concept) {
         (Some(e), _, _) => pick(e, "episode", query::is_episode).map(View::Episode),
@@ -417,7 +447,7 @@ fn map_cmd(args: MapArgs) -> anyhow::Result<u8> {
     let topic_map = map::build(&loaded.graph, &opts);
     let written = map::write(&topic_map, &args.render, &args.out, &name)?;
     if !args.read.quiet {
-        println!(
+        outln!(
             "{}: {} nodes, {} links, {} clusters",
             topic_map.title,
             topic_map.nodes.len(),
@@ -425,10 +455,192 @@ fn map_cmd(args: MapArgs) -> anyhow::Result<u8> {
             topic_map.clusters.len()
         );
         for p in written {
-            println!("wrote {}", p.display());
+            outln!("wrote {}", p.display());
         }
     }
     Ok(pipeline::exit_code(&loaded.diagnostics, loaded.failed_files, args.read.strict) as u8)
+}
+
+#[derive(Subcommand, Debug)]
+enum DictCommand {
+    /// Lint dictionaries: invalid files, unknown fields or kinds, aliases
+    /// claimed twice, empty or one-letter aliases, repeated entries, and
+    /// aliases that are common English words (or two letters) matching in
+    /// any case. Without FILES, checks the shipped dictionaries; with
+    /// FILES, checks them together with the shipped ones (as a build would
+    /// load them) unless --no-default-dict. Exit status 1 on errors.
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// Dictionary files to check.
+        #[arg(value_name = "FILES")]
+        files: Vec<PathBuf>,
+        /// Check only FILES, not the shipped dictionaries.
+        #[arg(long)]
+        no_default_dict: bool,
+        /// Treat warnings as errors (exit status 1).
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Propose entries the dictionary lacks, from transcripts: names linked
+    /// in the metadata or the text, guests, capitalised phrases recurring
+    /// across episodes; with counts, episodes and an example sentence.
+    #[command(after_help = EXIT_CODES)]
+    Suggest {
+        #[command(flatten)]
+        paths: PathArgs,
+        #[command(flatten)]
+        read: ReadArgs,
+        /// At most this many suggestions (0: all).
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        limit: usize,
+        /// A capitalised phrase must occur in this many episodes.
+        #[arg(long, value_name = "N", default_value_t = 2)]
+        min_episodes: usize,
+        /// Output: a table, a YAML block ready to paste, or JSON.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Per entry: mentions, episodes and the most used alias, from the
+    /// transcripts; entries never seen are listed last (or alone with
+    /// --unused), to help prune noise.
+    #[command(after_help = EXIT_CODES)]
+    Stats {
+        #[command(flatten)]
+        source: SourceArgs,
+        #[command(flatten)]
+        read: ReadArgs,
+        /// Only entries never seen.
+        #[arg(long)]
+        unused: bool,
+        /// At most this many rows (0: all).
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        limit: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: TableOrJson,
+    },
+}
+
+fn dict_cmd(cmd: DictCommand) -> anyhow::Result<u8> {
+    use podgraph::dictionary::{Dictionary, Source};
+    use podgraph::dicttools::{self, CommonWords};
+    let common = CommonWords::default();
+    match cmd {
+        DictCommand::Check {
+            files,
+            no_default_dict,
+            strict,
+        } => {
+            let mut sources = if no_default_dict { Vec::new() } else { Source::builtin() };
+            for f in &files {
+                sources.push(Source::read(f)?);
+            }
+            if sources.is_empty() {
+                return Err(Error::Usage("nothing to check: give dictionary files".into()).into());
+            }
+            let diags = dicttools::check(&sources, &common);
+            print_diagnostics(&diags);
+            let mut probe = Diagnostics::default();
+            let dict = Dictionary::load(&sources, &mut probe);
+            eprintln!(
+                "{} entries, {} patterns in {} files: {} errors, {} warnings",
+                dict.concepts.len(),
+                dict.patterns.len(),
+                sources.len(),
+                diags.errors(),
+                diags.warnings()
+            );
+            Ok(u8::from(diags.errors() > 0 || (strict && diags.warnings() > 0)))
+        }
+        DictCommand::Suggest {
+            paths,
+            read,
+            limit,
+            min_episodes,
+            format,
+        } => {
+            setup_threads(&read)?;
+            let inputs = inputs(&paths.paths, &read);
+            let (dict, diags) = pipeline::load_dictionary(&inputs)?;
+            print_diagnostics(&diags);
+            let mut list = dicttools::suggest(&inputs.corpus, &dict, &common, min_episodes)?;
+            if limit > 0 {
+                list.truncate(limit);
+            }
+            match format {
+                ListFormat::Yaml => out!("{}", dicttools::suggestions_yaml(&list)),
+                ListFormat::Json => outln!("{}", serde_json::to_string_pretty(&list)?),
+                ListFormat::Table => {
+                    let rows: Vec<Vec<String>> = list
+                        .iter()
+                        .map(|s| {
+                            vec![
+                                s.name.clone(),
+                                s.kind.name().to_string(),
+                                s.count.to_string(),
+                                s.episodes.len().to_string(),
+                                s.evidence.join(","),
+                                s.example
+                                    .as_ref()
+                                    .map(|(e, q)| format!("{e}: {}", q.replace('\n', " ")))
+                                    .unwrap_or_default(),
+                            ]
+                        })
+                        .collect();
+                    out!(
+                        "{}",
+                        podgraph::table::render(&["NAME", "KIND", "SEEN", "EPISODES", "EVIDENCE", "EXAMPLE"], &rows)
+                    );
+                }
+            }
+            Ok(u8::from(list.is_empty()))
+        }
+        DictCommand::Stats {
+            source,
+            read,
+            unused,
+            limit,
+            format,
+        } => {
+            setup_threads(&read)?;
+            let gs = graph_source(&source, &read);
+            let loaded = pipeline::load_graph(&gs, &Bar::new(read.quiet))?;
+            print_diagnostics(&loaded.diagnostics);
+            let (dict, _) = pipeline::load_dictionary(&inputs(&[], &read))?;
+            let mut rows = dicttools::stats(&loaded.graph, &dict);
+            if unused {
+                rows.retain(|r| r.mentions == 0);
+            }
+            if limit > 0 {
+                rows.truncate(limit);
+            }
+            match format {
+                TableOrJson::Json => outln!("{}", serde_json::to_string_pretty(&rows)?),
+                TableOrJson::Table => {
+                    let body: Vec<Vec<String>> = rows
+                        .iter()
+                        .map(|r| {
+                            vec![
+                                r.name.clone(),
+                                r.kind.clone(),
+                                r.mentions.to_string(),
+                                r.episodes.to_string(),
+                                r.top_alias
+                                    .as_ref()
+                                    .map(|(a, n)| format!("{a} ({n})"))
+                                    .unwrap_or_default(),
+                            ]
+                        })
+                        .collect();
+                    out!(
+                        "{}",
+                        podgraph::table::render(&["ENTRY", "KIND", "MENTIONS", "EPISODES", "TOP ALIAS"], &body)
+                    );
+                }
+            }
+            Ok(0)
+        }
+    }
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -473,10 +685,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Eval(EvalCommand::Related(args)) => eval_related(args),
         Command::Query(q) => query_cmd(q),
         Command::Map(args) => map_cmd(args),
+        Command::Dict(cmd) => dict_cmd(cmd),
     }
 }
 
-fn setup_threads(read: &ReadArgs) -> anyhow::Result<()> {
+fn setup_threads(read: &BaseArgs) -> anyhow::Result<()> {
     if let Some(n) = read.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -488,13 +701,17 @@ fn setup_threads(read: &ReadArgs) -> anyhow::Result<()> {
 
 fn inputs(paths: &[PathBuf], read: &ReadArgs) -> Inputs {
     Inputs {
-        corpus: corpus::Options {
-            inputs: paths.to_vec(),
-            people: read.people.clone(),
-            format: read.input_format,
-        },
+        corpus: corpus_options(paths, read),
         dicts: read.dicts.clone(),
         no_default_dict: read.no_default_dict,
+    }
+}
+
+fn corpus_options(paths: &[PathBuf], read: &BaseArgs) -> corpus::Options {
+    corpus::Options {
+        inputs: paths.to_vec(),
+        people: read.people.clone(),
+        format: read.input_format,
     }
 }
 
@@ -515,11 +732,9 @@ impl Bar {
         }
         let bar = ProgressBar::new(0);
         bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} reading {pos}/{len} files [{bar:30}] {elapsed}",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
+            ProgressStyle::with_template("{spinner} reading {pos}/{len} files [{bar:30}] {elapsed}")
+                .expect("valid template")
+                .progress_chars("=> "),
         );
         Bar(Some(bar))
     }
@@ -564,16 +779,12 @@ fn build(args: BuildArgs) -> anyhow::Result<u8> {
     let report = pipeline::build(&opts, &bar)?;
     print_diagnostics(&report.diagnostics);
     if !args.read.quiet {
-        println!("{}", report.summary);
+        outln!("{}", report.summary);
         for p in &report.written {
-            println!("wrote {}", p.display());
+            outln!("wrote {}", p.display());
         }
     }
-    Ok(pipeline::exit_code(
-        &report.diagnostics,
-        report.summary.failed_files,
-        args.read.strict,
-    ) as u8)
+    Ok(pipeline::exit_code(&report.diagnostics, report.summary.failed_files, args.read.strict) as u8)
 }
 
 fn speakers(args: SpeakersArgs) -> anyhow::Result<u8> {
@@ -585,13 +796,13 @@ fn speakers(args: SpeakersArgs) -> anyhow::Result<u8> {
     } else {
         Box::new(Bar::new(false))
     };
-    let opts = inputs(&args.paths.paths, &args.read).corpus;
+    let opts = corpus_options(&args.paths.paths, &args.read);
     let corpus = corpus::load(&opts, &tagger, progress.as_ref())?;
     print_diagnostics(&corpus.diagnostics);
     let rows = review::speakers(&corpus);
     match args.format {
-        TableOrJson::Table => print!("{}", review::speakers_table(&rows)),
-        TableOrJson::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+        TableOrJson::Table => out!("{}", review::speakers_table(&rows)),
+        TableOrJson::Json => outln!("{}", serde_json::to_string_pretty(&rows)?),
     }
     Ok(pipeline::exit_code(&corpus.diagnostics, corpus.failed_files, args.read.strict) as u8)
 }
@@ -599,10 +810,7 @@ fn speakers(args: SpeakersArgs) -> anyhow::Result<u8> {
 fn related_cmd(args: RelatedArgs) -> anyhow::Result<u8> {
     setup_threads(&args.read)?;
     if args.write_front_matter && args.source.graph.is_some() {
-        return Err(Error::Usage(
-            "--write-front-matter needs the episode files as PATHS, not --graph".into(),
-        )
-        .into());
+        return Err(Error::Usage("--write-front-matter needs the episode files as PATHS, not --graph".into()).into());
     }
     let bar = Bar::new(args.read.quiet);
     let loaded = pipeline::load_graph(&graph_source(&args.source, &args.read), &bar)?;
@@ -619,9 +827,9 @@ fn related_cmd(args: RelatedArgs) -> anyhow::Result<u8> {
         for e in &edits {
             if args.apply {
                 output::write_atomic(&e.path, e.new.as_bytes())?;
-                println!("updated {}", e.path.display());
+                outln!("updated {}", e.path.display());
             } else {
-                print!(
+                out!(
                     "{}",
                     output::unified_diff(&e.path.display().to_string(), &e.old, &e.new)
                 );
@@ -635,17 +843,15 @@ fn related_cmd(args: RelatedArgs) -> anyhow::Result<u8> {
         }
     } else {
         match args.format {
-            ListFormat::Json => print!("{}", pipeline::related_json(&lists)),
-            ListFormat::Yaml => print!("{}", serde_yaml::to_string(&lists)?),
-            ListFormat::Table => print!("{}", related_table(&lists)),
+            ListFormat::Json => out!("{}", pipeline::related_json(&lists)),
+            ListFormat::Yaml => out!("{}", serde_yaml::to_string(&lists)?),
+            ListFormat::Table => out!("{}", related_table(&lists)),
         }
     }
     Ok(pipeline::exit_code(&loaded.diagnostics, loaded.failed_files, args.read.strict) as u8)
 }
 
-fn related_table(
-    lists: &std::collections::BTreeMap<String, Vec<related::Recommendation>>,
-) -> String {
+fn related_table(lists: &std::collections::BTreeMap<String, Vec<related::Recommendation>>) -> String {
     let mut rows = Vec::new();
     for (ep, recs) in lists {
         for (i, r) in recs.iter().enumerate() {
@@ -673,8 +879,8 @@ fn eval_related(args: EvalRelatedArgs) -> anyhow::Result<u8> {
     print_diagnostics(&loaded.diagnostics);
     let rows = eval::evaluate(&related::WalkGraph::new(&loaded.graph));
     match args.format {
-        TableOrJson::Table => print!("{}", eval::table(&rows)),
-        TableOrJson::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+        TableOrJson::Table => out!("{}", eval::table(&rows)),
+        TableOrJson::Json => outln!("{}", serde_json::to_string_pretty(&rows)?),
     }
     Ok(pipeline::exit_code(&loaded.diagnostics, loaded.failed_files, args.read.strict) as u8)
 }
@@ -706,9 +912,9 @@ fn query_cmd(q: QueryCommand) -> anyhow::Result<u8> {
     };
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match opts.format {
-        AnswerFormat::Table => print!("{}", answer.table(color)),
-        AnswerFormat::Json => print!("{}", answer.json()),
-        AnswerFormat::Csv => print!("{}", answer.csv()),
+        AnswerFormat::Table => out!("{}", answer.table(color)),
+        AnswerFormat::Json => out!("{}", answer.json()),
+        AnswerFormat::Csv => out!("{}", answer.csv()),
     }
     if answer.is_empty() {
         if !opts.read.quiet {
@@ -727,9 +933,7 @@ fn answer(
 ) -> anyhow::Result<Result<podgraph::query::Answer, podgraph::query::NotFound>> {
     use podgraph::query::{self, Answer, Lookup};
     let lookup = Lookup::new(idx);
-    let find = |name: &str, what: &str, accept: fn(&podgraph::graph::Node) -> bool| {
-        lookup.find(name, what, accept)
-    };
+    let find = |name: &str, what: &str, accept: fn(&podgraph::graph::Node) -> bool| lookup.find(name, what, accept);
     macro_rules! find {
         ($name:expr, $what:expr, $accept:expr) => {
             match find($name, $what, $accept) {
@@ -767,9 +971,7 @@ fn answer(
             find!(concept, "concept", query::is_concept),
             &filters,
         )?),
-        QueryCommand::Evidence {
-            speaker, concept, ..
-        } => {
+        QueryCommand::Evidence { speaker, concept, .. } => {
             let s = match speaker {
                 Some(s) => Some(find!(s, "speaker", query::is_speaker)),
                 None => None,

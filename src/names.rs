@@ -41,8 +41,7 @@ pub fn key(text: &str) -> String {
     for c in folded.chars() {
         if c.is_alphanumeric() || c == '+' || c == '#' {
             out.push(c);
-        } else if matches!(c, ' ' | '-' | '_' | '.' | '/') && !out.ends_with(' ') && !out.is_empty()
-        {
+        } else if matches!(c, ' ' | '-' | '_' | '.' | '/') && !out.ends_with(' ') && !out.is_empty() {
             out.push(' ');
         }
         // Apostrophes and other punctuation vanish: "O'Reilly" ~ "OReilly".
@@ -87,10 +86,7 @@ pub fn natural_key(s: &str) -> Vec<(String, u64)> {
             digits.push(c);
         } else {
             if !digits.is_empty() {
-                out.push((
-                    std::mem::take(&mut text),
-                    digits.parse().unwrap_or(u64::MAX),
-                ));
+                out.push((std::mem::take(&mut text), digits.parse().unwrap_or(u64::MAX)));
                 digits.clear();
             }
             text.push(c);
@@ -235,10 +231,7 @@ mod tests {
 
     #[test]
     fn person_keys_drop_middle_initials() {
-        assert_eq!(
-            person_key("Mireille B. Reece"),
-            person_key("Mireille Reece")
-        );
+        assert_eq!(person_key("Mireille B. Reece"), person_key("Mireille Reece"));
         assert_eq!(person_key("Kris Nóva"), "kris nova");
         assert_eq!(person_key("J Smith"), "j smith");
     }

@@ -80,14 +80,7 @@ mod tests {
     #[test]
     fn hostile_ids_stay_inside() {
         let dir = Path::new("/out");
-        for id in [
-            "../../etc/x",
-            "/abs/path",
-            "a/b",
-            "..",
-            ".hidden",
-            "we\"ird\nid",
-        ] {
+        for id in ["../../etc/x", "/abs/path", "a/b", "..", ".hidden", "we\"ird\nid"] {
             let p = path_for(dir, id, "json");
             assert_eq!(p.parent(), Some(dir), "{id} -> {}", p.display());
             let name = p.file_name().unwrap().to_string_lossy().to_string();
@@ -150,10 +143,7 @@ mod diff_tests {
         let old = "a\nb\nc\nd\ne\nf\n";
         let new = "a\nb\nc\nX\nY\ne\nf\n";
         let d = super::unified_diff("f.md", old, new);
-        assert_eq!(
-            d,
-            "--- f.md\n+++ f.md\n@@ -2,5 +2,6 @@\n b\n c\n-d\n+X\n+Y\n e\n f\n"
-        );
+        assert_eq!(d, "--- f.md\n+++ f.md\n@@ -2,5 +2,6 @@\n b\n c\n-d\n+X\n+Y\n e\n f\n");
         assert_eq!(super::unified_diff("f", "x\n", "x\n"), "");
     }
 }

@@ -32,10 +32,7 @@ pub fn is_profile(yaml: &Value) -> bool {
         return false;
     };
     let has = |k: &str| m.get(k).is_some();
-    (has("first_name") || has("last_name"))
-        && !has("episode_id")
-        && !has("episode_number")
-        && !has("hosts")
+    (has("first_name") || has("last_name")) && !has("episode_id") && !has("episode_number") && !has("hosts")
 }
 
 /// Reads a profile from front matter.
@@ -81,9 +78,7 @@ pub struct Directory {
 impl Directory {
     /// Adds a profile unless the person is already known.
     pub fn add(&mut self, profile: Profile) {
-        self.by_key
-            .entry(names::key(&profile.name))
-            .or_insert(profile);
+        self.by_key.entry(names::key(&profile.name)).or_insert(profile);
     }
 
     /// All profiles, ordered by key.
@@ -109,8 +104,7 @@ mod tests {
 
     #[test]
     fn profile_files_are_recognised() {
-        let text =
-            "---\nfirst_name: Kris\nlast_name:  Nóva \ntwitter: x\n---\nBio with [a link](u).\n";
+        let text = "---\nfirst_name: Kris\nlast_name:  Nóva \ntwitter: x\n---\nBio with [a link](u).\n";
         let f = parse_bytes(Path::new("hosts/kris.md"), text.as_bytes(), None).unwrap();
         let Parsed::Profile(p) = f.parsed else {
             panic!("not a profile")

@@ -136,9 +136,7 @@ pub fn open_index(source: &GraphSource, progress: &dyn Progress) -> Result<Opene
         diagnostics: Diagnostics::default(),
     };
     match source {
-        GraphSource::File(path) if path.extension().is_some_and(|e| e == "idx") => {
-            Ok(opened(QueryIndex::open(path)?))
-        }
+        GraphSource::File(path) if path.extension().is_some_and(|e| e == "idx") => Ok(opened(QueryIndex::open(path)?)),
         GraphSource::File(path) => {
             let idx_path = index::path_beside(path);
             if let Some(index) = fresh_index(path, &idx_path) {
@@ -170,9 +168,7 @@ fn fresh_index(json: &std::path::Path, idx: &std::path::Path) -> Option<QueryInd
 /// Related-episode lists as the JSON data file sites read
 /// (`_data/related.json` in Jekyll, `data/related.json` in Hugo,
 /// `_data/related.json` in Eleventy): an object keyed by episode id.
-pub fn related_json(
-    lists: &std::collections::BTreeMap<String, Vec<related::Recommendation>>,
-) -> String {
+pub fn related_json(lists: &std::collections::BTreeMap<String, Vec<related::Recommendation>>) -> String {
     let mut s = serde_json::to_string_pretty(lists).expect("lists serialise");
     s.push('\n');
     s
@@ -280,11 +276,7 @@ impl Summary {
                 }
             }
             s.labels += cast.labels.len();
-            s.labels_resolved += cast
-                .labels
-                .iter()
-                .filter(|r| r.voice != Voice::Unresolved)
-                .count();
+            s.labels_resolved += cast.labels.iter().filter(|r| r.voice != Voice::Unresolved).count();
         }
         for n in l.graph.graph.node_weights() {
             match n.kind {

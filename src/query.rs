@@ -68,18 +68,10 @@ impl<'a> Lookup<'a> {
 
     /// A lookup over a graph's nodes, in id order.
     pub fn for_graph(kg: &'a crate::graph::KnowledgeGraph) -> Lookup<'a> {
-        let nodes: Vec<&Node> = kg
-            .sorted_nodes()
-            .into_iter()
-            .map(|i| &kg.graph[i])
-            .collect();
+        let nodes: Vec<&Node> = kg.sorted_nodes().into_iter().map(|i| &kg.graph[i]).collect();
         let mut keys: Vec<(String, u32)> = Vec::new();
         for (i, n) in nodes.iter().enumerate() {
-            keys.extend(
-                crate::index::node_keys(n)
-                    .into_iter()
-                    .map(|k| (k, i as u32)),
-            );
+            keys.extend(crate::index::node_keys(n).into_iter().map(|k| (k, i as u32)));
         }
         keys.sort();
         Lookup {
@@ -104,12 +96,7 @@ impl<'a> Lookup<'a> {
     /// Finds the node a name means among nodes accepted by `accept`.
     /// Exact (folded) names first; then, for people, a unique given name or
     /// surname ("Hightower"); otherwise an error with suggestions.
-    pub fn find(
-        &self,
-        query: &str,
-        what: &str,
-        accept: impl Fn(&Node) -> bool,
-    ) -> Result<u32, NotFound> {
+    pub fn find(&self, query: &str, what: &str, accept: impl Fn(&Node) -> bool) -> Result<u32, NotFound> {
         let key = names::key(query);
         let nodes = &self.nodes;
         if let Some(i) = self.find_key(&key).find(|&i| accept(nodes[i as usize])) {
@@ -129,9 +116,7 @@ impl<'a> Lookup<'a> {
             let words: Vec<u32> = (0..nodes.len() as u32)
                 .filter(|&i| {
                     let n = nodes[i as usize];
-                    accept(n)
-                        && n.kind == NodeKind::Person
-                        && names::name_words(&n.label).contains(&key)
+                    accept(n) && n.kind == NodeKind::Person && names::name_words(&n.label).contains(&key)
                 })
                 .collect();
             if words.len() == 1 {
@@ -192,11 +177,8 @@ impl Filters {
     }
 
     fn episode_ok(&self, idx: &QueryIndex, episode_id: &str) -> bool {
-        self.episode.is_none_or(|e| {
-            idx.nodes()
-                .get(e as usize)
-                .is_some_and(|n| n.id == episode_id)
-        })
+        self.episode
+            .is_none_or(|e| idx.nodes().get(e as usize).is_some_and(|n| n.id == episode_id))
     }
 
     fn take<T>(&self, mut rows: Vec<T>) -> Vec<T> {
@@ -369,10 +351,7 @@ fn concept_kind(n: &Node) -> String {
 }
 
 fn episode_id(node_id: &str) -> String {
-    node_id
-        .strip_prefix("episode:")
-        .unwrap_or(node_id)
-        .to_string()
+    node_id.strip_prefix("episode:").unwrap_or(node_id).to_string()
 }
 
 /// Episode sort key: number, then the id with its digits compared as
@@ -399,8 +378,7 @@ impl<'a> Labels<'a> {
         if id == ANNOUNCER {
             return "announcer".into();
         }
-        self.node(id)
-            .map_or_else(|| id.to_string(), |n| n.label.clone())
+        self.node(id).map_or_else(|| id.to_string(), |n| n.label.clone())
     }
 }
 
@@ -422,10 +400,9 @@ fn tally<'m>(
 pub fn concepts_of(idx: &QueryIndex, speaker: u32, f: &Filters) -> Result<Vec<ConceptRow>> {
     let labels = Labels::new(idx);
     let mentions = idx.mentions_by(speaker)?;
-    let agg = tally(
-        mentions.iter().filter(|m| f.episode_ok(idx, &m.episode)),
-        |m| &m.concept,
-    );
+    let agg = tally(mentions.iter().filter(|m| f.episode_ok(idx, &m.episode)), |m| {
+        &m.concept
+    });
     let mut rows: Vec<ConceptRow> = agg
         .into_iter()
         .filter_map(|(c, (n, eps))| {
@@ -523,11 +500,7 @@ pub fn cooccurring(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<Co
         None => {
             let mine = idx.mention_turns(concept) as usize;
             let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
-            for a in idx
-                .out_edges(concept)?
-                .into_iter()
-                .chain(idx.in_edges(concept)?)
-            {
+            for a in idx.out_edges(concept)?.into_iter().chain(idx.in_edges(concept)?) {
                 if a.edge.relation == Relation::CoOccurs {
                     *shared.entry(a.node).or_default() += a.edge.weight;
                 }
@@ -550,11 +523,7 @@ pub fn cooccurring(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<Co
             };
             let mine = turns_of(concept)?;
             let mut others = BTreeSet::new();
-            for a in idx
-                .out_edges(concept)?
-                .into_iter()
-                .chain(idx.in_edges(concept)?)
-            {
+            for a in idx.out_edges(concept)?.into_iter().chain(idx.in_edges(concept)?) {
                 if a.edge.relation == Relation::CoOccurs {
                     others.insert(a.node);
                 }
@@ -581,12 +550,7 @@ pub fn cooccurring(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<Co
 
 /// The mentions behind an answer: by a speaker, of a concept, or both, in
 /// episode and turn order.
-pub fn evidence(
-    idx: &QueryIndex,
-    speaker: Option<u32>,
-    concept: Option<u32>,
-    f: &Filters,
-) -> Result<Vec<EvidenceRow>> {
+pub fn evidence(idx: &QueryIndex, speaker: Option<u32>, concept: Option<u32>, f: &Filters) -> Result<Vec<EvidenceRow>> {
     let labels = Labels::new(idx);
     let nodes = idx.nodes();
     let mentions = match (concept, speaker) {
@@ -647,9 +611,7 @@ pub fn person(idx: &QueryIndex, p: u32, f: &Filters) -> Result<Profile> {
             },
         ));
         for b in idx.in_edges(a.node)? {
-            if b.edge.relation == Relation::AppearsIn
-                && b.node != p
-                && nodes[b.node as usize].kind == NodeKind::Person
+            if b.edge.relation == Relation::AppearsIn && b.node != p && nodes[b.node as usize].kind == NodeKind::Person
             {
                 *shared.entry(b.node).or_default() += 1;
             }
@@ -679,10 +641,7 @@ pub fn person(idx: &QueryIndex, p: u32, f: &Filters) -> Result<Profile> {
         appearances: appearances.into_iter().map(|(_, a)| a).collect(),
         concepts: concepts_of(idx, p, &Filters { limit, ..f.clone() })?,
         co_speakers,
-        mentioned_in: mentioned_in
-            .into_iter()
-            .map(|(n, w)| (episode_id(&n.id), w))
-            .collect(),
+        mentioned_in: mentioned_in.into_iter().map(|(n, w)| (episode_id(&n.id), w)).collect(),
     })
 }
 
@@ -764,20 +723,10 @@ mod tests {
 
     fn sample() -> QueryIndex {
         let mut kg = KnowledgeGraph::default();
-        let k = kg.ensure_node(node(
-            "concept:kubernetes",
-            "Kubernetes",
-            NodeKind::Concept,
-            &["K8s"],
-        ));
+        let k = kg.ensure_node(node("concept:kubernetes", "Kubernetes", NodeKind::Concept, &["K8s"]));
         let p = kg.ensure_node(node("person:kris-nova", "Kris Nóva", NodeKind::Person, &[]));
         let e = kg.ensure_node(node("episode:1", "One", NodeKind::Episode, &[]));
-        let m = kg.ensure_node(node(
-            "person:mark-burgess",
-            "Mark Burgess",
-            NodeKind::Person,
-            &[],
-        ));
+        let m = kg.ensure_node(node("person:mark-burgess", "Mark Burgess", NodeKind::Person, &[]));
         kg.edge_mut(p, e, Relation::AppearsIn).weight = 3;
         kg.edge_mut(e, k, Relation::Mentions).weight = 1;
         kg.edge_mut(e, m, Relation::Mentions).weight = 1;
@@ -803,10 +752,7 @@ mod tests {
         let l = Lookup::new(&idx);
         let err = l.find("Kubernets", "concept", is_concept).unwrap_err();
         assert_eq!(err.suggestions, vec!["Kubernetes"]);
-        assert!(
-            err.to_string().contains("did you mean Kubernetes?"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("did you mean Kubernetes?"), "{err}");
     }
 
     #[test]
@@ -817,10 +763,7 @@ mod tests {
         let b = l.find("Kris Nova", "node", any).unwrap();
         let hops = path(&idx, a, b).unwrap().unwrap();
         let ids: Vec<&str> = hops.iter().map(|h| h.id.as_str()).collect();
-        assert_eq!(
-            ids,
-            vec!["person:mark-burgess", "episode:1", "person:kris-nova"]
-        );
+        assert_eq!(ids, vec!["person:mark-burgess", "episode:1", "person:kris-nova"]);
         assert_eq!(hops[1].relation, "mentions");
         assert_eq!(hops[2].relation, "appears_in");
     }
@@ -946,18 +889,10 @@ impl Answer {
                     rows.push(vec!["mentioned in".into(), e.clone(), count(*n, "mention")]);
                 }
                 for c in &p.concepts {
-                    rows.push(vec![
-                        "discusses".into(),
-                        c.name.clone(),
-                        count(c.mentions, "mention"),
-                    ]);
+                    rows.push(vec!["discusses".into(), c.name.clone(), count(c.mentions, "mention")]);
                 }
                 for s in &p.co_speakers {
-                    rows.push(vec![
-                        "speaks with".into(),
-                        s.name.clone(),
-                        count(s.episodes, "episode"),
-                    ]);
+                    rows.push(vec!["speaks with".into(), s.name.clone(), count(s.episodes, "episode")]);
                 }
                 (vec!["RELATION", "WHAT", "DETAIL"], rows)
             }
@@ -965,14 +900,7 @@ impl Answer {
                 vec!["STEP", "RELATION", "NODE", "ID"],
                 hops.iter()
                     .enumerate()
-                    .map(|(i, h)| {
-                        vec![
-                            i.to_string(),
-                            h.relation.clone(),
-                            h.name.clone(),
-                            h.id.clone(),
-                        ]
-                    })
+                    .map(|(i, h)| vec![i.to_string(), h.relation.clone(), h.name.clone(), h.id.clone()])
                     .collect(),
             ),
         }
@@ -995,10 +923,7 @@ impl Answer {
         };
         line(
             &mut out,
-            header
-                .iter()
-                .map(|h| h.to_lowercase().replace(' ', "_"))
-                .collect(),
+            header.iter().map(|h| h.to_lowercase().replace(' ', "_")).collect(),
         );
         for r in rows {
             line(&mut out, r);

@@ -146,12 +146,8 @@ impl WalkGraph {
         for &n in &nodes {
             if g[n].kind == NodeKind::Episode {
                 ep_index.insert(g[n].id.as_str(), w.episodes.len());
-                w.episodes.push(
-                    g[n].id
-                        .strip_prefix("episode:")
-                        .unwrap_or(&g[n].id)
-                        .to_string(),
-                );
+                w.episodes
+                    .push(g[n].id.strip_prefix("episode:").unwrap_or(&g[n].id).to_string());
                 w.titles.push(g[n].label.clone());
                 w.numbers.push(g[n].number);
                 w.dates.push(g[n].date.clone());
@@ -167,18 +163,12 @@ impl WalkGraph {
             let edge = &g[e];
             let (ep, feat, weight) = match edge.relation {
                 Relation::Mentions => {
-                    let wgt = (edge.weight as f64).ln_1p()
-                        + if edge.metadata_mentions > 0 { 1.0 } else { 0.0 };
+                    let wgt = (edge.weight as f64).ln_1p() + if edge.metadata_mentions > 0 { 1.0 } else { 0.0 };
                     (a, b, wgt)
                 }
-                Relation::AppearsIn if g[a].kind == NodeKind::Person => {
-                    (b, a, (edge.weight as f64).ln_1p())
-                }
+                Relation::AppearsIn if g[a].kind == NodeKind::Person => (b, a, (edge.weight as f64).ln_1p()),
                 Relation::Related if edge.curated => {
-                    if let (Some(&x), Some(&y)) = (
-                        ep_index.get(g[a].id.as_str()),
-                        ep_index.get(g[b].id.as_str()),
-                    ) {
+                    if let (Some(&x), Some(&y)) = (ep_index.get(g[a].id.as_str()), ep_index.get(g[b].id.as_str())) {
                         w.curated[x].push(y);
                         w.inlinks[y] += 1;
                     }
@@ -214,11 +204,7 @@ impl WalkGraph {
         for list in w.ep_feats.iter_mut().chain(w.feat_eps.iter_mut()) {
             merge_duplicates(list);
         }
-        let prune_at = if ne > PRUNE_MIN_EPISODES {
-            ne / 2
-        } else {
-            usize::MAX
-        };
+        let prune_at = if ne > PRUNE_MIN_EPISODES { ne / 2 } else { usize::MAX };
         w.feat_pruned = w.feat_eps.iter().map(|p| p.len() > prune_at).collect();
         w
     }
@@ -439,10 +425,7 @@ struct Ranked<'a> {
 impl Ord for Ranked<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
         // Higher score first, then id, for a total, stable order.
-        other
-            .score
-            .total_cmp(&self.score)
-            .then_with(|| self.id.cmp(other.id))
+        other.score.total_cmp(&self.score).then_with(|| self.id.cmp(other.id))
     }
 }
 impl PartialOrd for Ranked<'_> {
@@ -473,14 +456,8 @@ pub fn curated_lists(kg: &KnowledgeGraph) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for e in g.edge_references() {
         if e.weight().relation == Relation::Related && e.weight().curated {
-            let s = g[e.source()]
-                .id
-                .strip_prefix("episode:")
-                .unwrap_or(&g[e.source()].id);
-            let t = g[e.target()]
-                .id
-                .strip_prefix("episode:")
-                .unwrap_or(&g[e.target()].id);
+            let s = g[e.source()].id.strip_prefix("episode:").unwrap_or(&g[e.source()].id);
+            let t = g[e.target()].id.strip_prefix("episode:").unwrap_or(&g[e.target()].id);
             out.entry(s.to_string()).or_default().push(t.to_string());
         }
     }
@@ -534,9 +511,8 @@ pub fn front_matter_edits(
         if ids == current {
             continue;
         }
-        let new = crate::transcript::frontmatter::replace_related(&old, &ids).ok_or_else(|| {
-            crate::Error::parse(&path, 1, "no front matter to hold a `related:` list")
-        })?;
+        let new = crate::transcript::frontmatter::replace_related(&old, &ids)
+            .ok_or_else(|| crate::Error::parse(&path, 1, "no front matter to hold a `related:` list"))?;
         if new != old {
             edits.push(FrontMatterEdit { path, old, new });
         }

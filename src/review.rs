@@ -51,9 +51,7 @@ pub fn speakers(corpus: &Corpus) -> Vec<EpisodeRow> {
                 .iter()
                 .map(|r| {
                     let (speaker, role) = match r.voice {
-                        Voice::Member(m) => {
-                            (cast.members[m].name.clone(), Some(cast.members[m].role))
-                        }
+                        Voice::Member(m) => (cast.members[m].name.clone(), Some(cast.members[m].role)),
                         Voice::Announcer => ("announcer".to_string(), None),
                         Voice::Unresolved => ("unresolved".to_string(), None),
                     };

@@ -122,11 +122,7 @@ impl Candidate {
     fn new(name: &str, origin: Origin) -> Option<Candidate> {
         let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
         let words = names::name_words(&name);
-        (!words.is_empty()).then_some(Candidate {
-            name,
-            origin,
-            words,
-        })
+        (!words.is_empty()).then_some(Candidate { name, origin, words })
     }
 
     fn initials(&self) -> String {
@@ -188,16 +184,7 @@ pub struct Clues {
 pub fn is_announcer_label(label: &str) -> bool {
     matches!(
         names::fold(label).as_str(),
-        "announcer"
-            | "narrator"
-            | "voiceover"
-            | "voice over"
-            | "vo"
-            | "intro"
-            | "outro"
-            | "promo"
-            | "ad"
-            | "sponsor"
+        "announcer" | "narrator" | "voiceover" | "voice over" | "vo" | "intro" | "outro" | "promo" | "ad" | "sponsor"
     )
 }
 
@@ -222,10 +209,9 @@ pub fn clean_label(label: &str) -> &str {
 
 /// Words that are capitalised in speech but never a name after "I'm".
 const NOT_NAMES: &[&str] = &[
-    "a", "an", "the", "not", "so", "just", "really", "sure", "here", "going", "glad", "happy",
-    "excited", "good", "fine", "back", "also", "still", "with", "from", "at", "in", "on", "from",
-    "very", "super", "actually", "sorry", "thinking", "curious", "trying", "like", "gonna",
-    "always", "now", "one",
+    "a", "an", "the", "not", "so", "just", "really", "sure", "here", "going", "glad", "happy", "excited", "good",
+    "fine", "back", "also", "still", "with", "from", "at", "in", "on", "from", "very", "super", "actually", "sorry",
+    "thinking", "curious", "trying", "like", "gonna", "always", "now", "one",
 ];
 
 /// Gathers candidates and evidence from a parsed episode.
@@ -323,10 +309,7 @@ pub fn extract(episode: &Episode, directory: &Directory) -> Clues {
         }
     }
     for (label, name, line) in intros {
-        let known = clues
-            .candidates
-            .iter()
-            .position(|c| name_refers_to(&name, c));
+        let known = clues.candidates.iter().position(|c| name_refers_to(&name, c));
         let cand = match known {
             Some(c) => Some(c),
             // A stranger's full name counts only if it fits the label.
@@ -495,26 +478,20 @@ pub fn self_introductions(text: &str) -> Vec<String> {
         let tokens: Vec<&str> = part.split_whitespace().collect();
         for i in 0..tokens.len() {
             let t = normalize_token(tokens[i]);
-            let cue_len = if t == "i'm"
-                || t == "im"
-                || (t == "me" && tokens[i].ends_with(','))
-                || (t == "it's" && i <= 2)
-            {
-                1
-            } else if (t == "i"
-                && tokens.get(i + 1).map(|s| normalize_token(s)) == Some("am".into()))
-                || (t == "my"
-                    && tokens.get(i + 1).map(|s| normalize_token(s)) == Some("name".into())
-                    && tokens.get(i + 2).map(|s| normalize_token(s)) == Some("is".into()))
-            {
-                if t == "i" { 2 } else { 3 }
-            } else if t == "this"
-                && tokens.get(i + 1).map(|s| normalize_token(s)) == Some("is".into())
-            {
-                2
-            } else {
-                0
-            };
+            let cue_len =
+                if t == "i'm" || t == "im" || (t == "me" && tokens[i].ends_with(',')) || (t == "it's" && i <= 2) {
+                    1
+                } else if (t == "i" && tokens.get(i + 1).map(|s| normalize_token(s)) == Some("am".into()))
+                    || (t == "my"
+                        && tokens.get(i + 1).map(|s| normalize_token(s)) == Some("name".into())
+                        && tokens.get(i + 2).map(|s| normalize_token(s)) == Some("is".into()))
+                {
+                    if t == "i" { 2 } else { 3 }
+                } else if t == "this" && tokens.get(i + 1).map(|s| normalize_token(s)) == Some("is".into()) {
+                    2
+                } else {
+                    0
+                };
             if cue_len > 0 {
                 if let Some(name) = name_at(&tokens[i + cue_len..]) {
                     out.push(name);
@@ -529,10 +506,7 @@ pub fn self_introductions(text: &str) -> Vec<String> {
                     }
                     let words = &tokens[i - len..i];
                     // Punctuation inside the span breaks it: "Sure. Sam".
-                    if words[..len - 1]
-                        .iter()
-                        .any(|w| w.ends_with(['.', ',', '!', '?', ':']))
-                    {
+                    if words[..len - 1].iter().any(|w| w.ends_with(['.', ',', '!', '?', ':'])) {
                         continue;
                     }
                     if let Some(name) = name_at(words) {
@@ -562,14 +536,8 @@ fn name_at(tokens: &[&str]) -> Option<String> {
     for tok in tokens.iter().take(3) {
         let clean = tok.trim_matches(|c: char| !c.is_alphabetic());
         let first_upper = clean.chars().next().is_some_and(char::is_uppercase);
-        let letters = clean
-            .chars()
-            .all(|c| c.is_alphabetic() || c == '-' || c == '\'');
-        if !first_upper
-            || !letters
-            || clean.chars().count() < 2
-            || NOT_NAMES.contains(&clean.to_lowercase().as_str())
-        {
+        let letters = clean.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'');
+        if !first_upper || !letters || clean.chars().count() < 2 || NOT_NAMES.contains(&clean.to_lowercase().as_str()) {
             break;
         }
         words.push(clean);
@@ -596,15 +564,14 @@ fn name_refers_to(spoken: &str, c: &Candidate) -> bool {
     }
     // Surname against surname: "Adolfo García Veytia" ends in "veytia".
     match ((words.len() > 1).then(|| words.last()).flatten(), c.last()) {
-        (Some(l), Some(cl)) => {
-            names::given_name_matches(l, cl) || names::edit_distance_str(l, cl) <= 2
-        }
+        (Some(l), Some(cl)) => names::given_name_matches(l, cl) || names::edit_distance_str(l, cl) <= 2,
         _ => true,
     }
 }
 
-/// "Kelsey Hightower on GitHub" names Kelsey Hightower.
-fn strip_profile_suffix(name: &str) -> &str {
+/// A link name without a profile suffix: "Kelsey Hightower on GitHub"
+/// names Kelsey Hightower.
+pub fn strip_profile_suffix(name: &str) -> &str {
     for suffix in [
         " on LinkedIn",
         " on Twitter",
@@ -612,6 +579,7 @@ fn strip_profile_suffix(name: &str) -> &str {
         " on Github",
         " on X",
         " on Mastodon",
+        " on YouTube",
     ] {
         if let Some(n) = name.strip_suffix(suffix) {
             return n.trim();
@@ -646,10 +614,7 @@ pub fn fingerprint(text: &str) -> u64 {
     const WORDS: usize = 12;
     let mut buf = String::new();
     let mut n = 0;
-    for w in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for w in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
         buf.push_str(&names::fold(w));
         buf.push(' ');
         n += 1;
@@ -845,10 +810,7 @@ pub fn resolve(clues: &Clues, stock: &StockSet) -> Cast {
             )],
             _ => vec!["no candidate in the metadata or the transcript fits this label".into()],
         };
-        *reading = Some(LabelReading {
-            evidence,
-            ..blank(l)
-        });
+        *reading = Some(LabelReading { evidence, ..blank(l) });
     }
 
     let labels: Vec<LabelReading> = readings.into_iter().flatten().collect();
@@ -868,11 +830,7 @@ pub fn resolve(clues: &Clues, stock: &StockSet) -> Cast {
             members[*m].turns += 1;
         }
     }
-    Cast {
-        members,
-        labels,
-        turns,
-    }
+    Cast { members, labels, turns }
 }
 
 /// Gives roles to people named only by their labels (transcripts without
@@ -885,18 +843,12 @@ pub fn infer_roles<S: Ord + Clone>(casts: &mut [Cast], shows: &[S]) {
     for (cast, show) in casts.iter().zip(shows) {
         *episodes.entry(show.clone()).or_default() += 1;
         for m in cast.members.iter().filter(|m| m.origin == Origin::Label) {
-            *seen
-                .entry((show.clone(), names::name_words(&m.name)))
-                .or_default() += 1;
+            *seen.entry((show.clone(), names::name_words(&m.name))).or_default() += 1;
         }
     }
     for (cast, show) in casts.iter_mut().zip(shows) {
         let total = episodes.get(show).copied().unwrap_or(0);
-        for m in cast
-            .members
-            .iter_mut()
-            .filter(|m| m.origin == Origin::Label)
-        {
+        for m in cast.members.iter_mut().filter(|m| m.origin == Origin::Label) {
             let n = seen
                 .get(&(show.clone(), names::name_words(&m.name)))
                 .copied()
@@ -976,14 +928,10 @@ fn score(
         if names::name_words(name) == cand.words {
             s += 12.0;
             why.push(format!("the label is the name {}", cand.name));
-        } else if name_refers_to(name, cand)
-            && names::name_words(name).len() >= cand.words.len().min(2)
-        {
+        } else if name_refers_to(name, cand) && names::name_words(name).len() >= cand.words.len().min(2) {
             s += 10.0;
             why.push(format!("the label is a spelling of {}'s name", cand.name));
-        } else if names::name_words(name).len() == 1
-            && names::given_name_matches(name, cand.first())
-        {
+        } else if names::name_words(name).len() == 1 && names::given_name_matches(name, cand.first()) {
             s += 4.0;
             why.push(format!("the label is {}'s given name", cand.name));
         }
@@ -998,23 +946,15 @@ fn score(
     let (intro, addressed, others, intro_line) = tally.get(l, ci);
     if intro > 0 {
         s += 6.0;
-        why.push(format!(
-            "introduces themself as {} (line {intro_line})",
-            cand.name
-        ));
+        why.push(format!("introduces themself as {} (line {intro_line})", cand.name));
     }
     if addressed > 0 {
         s += addressed.min(4) as f32;
-        why.push(format!(
-            "addressed by name in the turn before ({addressed}×)"
-        ));
+        why.push(format!("addressed by name in the turn before ({addressed}×)"));
     }
     if others > 0 {
         s -= others.min(4) as f32;
-        why.push(format!(
-            "speaks of {} as someone else ({others}×)",
-            cand.name
-        ));
+        why.push(format!("speaks of {} as someone else ({others}×)", cand.name));
     }
 
     // The one listed person whose given name starts like the label.
@@ -1028,8 +968,7 @@ fn score(
 
     // A rare label one keystroke from a frequent label of this person.
     let typo_of = (0..clues.labels.len()).find(|&rl| {
-        state.label_cand[rl] == Some(ci)
-            && is_rare_variant(label, turns_of[l], &clues.labels[rl], turns_of[rl])
+        state.label_cand[rl] == Some(ci) && is_rare_variant(label, turns_of[l], &clues.labels[rl], turns_of[rl])
     });
     if let Some(rl) = typo_of {
         s += 2.0;
@@ -1073,9 +1012,7 @@ fn only_listed_fit(clues: &Clues, label: &str, state: &State) -> Option<usize> {
     }
     let first = label.chars().next()?.to_lowercase().next()?;
     let mut fits = clues.candidates.iter().enumerate().filter(|(i, c)| {
-        c.origin <= Origin::Notes
-            && !state.member_of_cand.contains_key(i)
-            && c.first().starts_with(first)
+        c.origin <= Origin::Notes && !state.member_of_cand.contains_key(i) && c.first().starts_with(first)
     });
     match (fits.next(), fits.next()) {
         (Some((i, _)), None) => Some(i),
@@ -1159,11 +1096,7 @@ fn closest_in_length(clues: &Clues, state: &State, l: usize) -> Option<usize> {
 
 /// Points for a label against a candidate's initials, with the reason.
 fn initials_score(label: &str, initials: &str) -> (f32, String) {
-    let l: Vec<char> = label
-        .to_uppercase()
-        .chars()
-        .filter(|c| c.is_alphabetic())
-        .collect();
+    let l: Vec<char> = label.to_uppercase().chars().filter(|c| c.is_alphabetic()).collect();
     let i: Vec<char> = initials.chars().collect();
     if l.is_empty() || i.is_empty() {
         return (0.0, String::new());
@@ -1174,14 +1107,8 @@ fn initials_score(label: &str, initials: &str) -> (f32, String) {
     if l.len() < i.len() && i.starts_with(&l) {
         return (2.0, format!("label {label} starts the initials {initials}"));
     }
-    if l.len() >= 2
-        && names::edit_distance(&l, &i) == 1
-        && (l.first() == i.first() || l.last() == i.last())
-    {
-        return (
-            1.5,
-            format!("label {label} is one letter off the initials {initials}"),
-        );
+    if l.len() >= 2 && names::edit_distance(&l, &i) == 1 && (l.first() == i.first() || l.last() == i.last()) {
+        return (1.5, format!("label {label} is one letter off the initials {initials}"));
     }
     (0.0, String::new())
 }
@@ -1255,22 +1182,13 @@ mod tests {
             self_introductions("Good afternoon, my name is Duffy and I’m back."),
             vec!["Duffy"]
         );
-        assert_eq!(
-            self_introductions("Jed Salazar here, thanks."),
-            vec!["Jed Salazar"]
-        );
-        assert_eq!(
-            self_introductions("Sure. Sam Whitfield here."),
-            vec!["Sam Whitfield"]
-        );
+        assert_eq!(self_introductions("Jed Salazar here, thanks."), vec!["Jed Salazar"]);
+        assert_eq!(self_introductions("Sure. Sam Whitfield here."), vec!["Sam Whitfield"]);
         assert_eq!(
             self_introductions("Hello everyone, Tomás here with Priya."),
             vec!["Tomás"]
         );
-        assert_eq!(
-            self_introductions("Hi, it's Ada, and Tom is with me."),
-            vec!["Ada"]
-        );
+        assert_eq!(self_introductions("Hi, it's Ada, and Tom is with me."), vec!["Ada"]);
         assert!(self_introductions("We were there. The code is here.").is_empty());
         assert_eq!(
             self_introductions("Hey, I’m Patrick, I’m an upstream contributor."),
@@ -1292,19 +1210,10 @@ mod tests {
             ],
         );
         let got = cast_names(&e, &StockSet::default());
-        assert!(
-            got.contains(&("KH".into(), "Kelsey Hightower".into())),
-            "{got:?}"
-        );
-        assert!(
-            got.contains(&("BL".into(), "Bryan Liles".into())),
-            "{got:?}"
-        );
+        assert!(got.contains(&("KH".into(), "Kelsey Hightower".into())), "{got:?}");
+        assert!(got.contains(&("BL".into(), "Bryan Liles".into())), "{got:?}");
         // CC is not Carlisia's initials (CT) but the only C among the hosts.
-        assert!(
-            got.contains(&("CC".into(), "Carlisia Thompson".into())),
-            "{got:?}"
-        );
+        assert!(got.contains(&("CC".into(), "Carlisia Thompson".into())), "{got:?}");
     }
 
     #[test]
@@ -1325,23 +1234,13 @@ mod tests {
         );
         let got = cast_names(&e, &StockSet::default());
         assert!(got.contains(&("CN".into(), "Kris Nóva".into())), "{got:?}");
-        assert!(
-            got.contains(&("CCC".into(), "Carlisia Thompson".into())),
-            "{got:?}"
-        );
-        assert!(
-            got.contains(&("DC".into(), "Duffie Cooley".into())),
-            "{got:?}"
-        );
+        assert!(got.contains(&("CCC".into(), "Carlisia Thompson".into())), "{got:?}");
+        assert!(got.contains(&("DC".into(), "Duffie Cooley".into())), "{got:?}");
     }
 
     #[test]
     fn unknown_labels_stay_unresolved() {
-        let e = episode(
-            &["Carlisia Thompson"],
-            "",
-            &[("CC", "Hi."), ("ZQ", "Hello there.")],
-        );
+        let e = episode(&["Carlisia Thompson"], "", &[("CC", "Hi."), ("ZQ", "Hello there.")]);
         let got = cast_names(&e, &StockSet::default());
         assert!(got.contains(&("ZQ".into(), "?".into())), "{got:?}");
     }
@@ -1367,11 +1266,7 @@ mod tests {
 
     #[test]
     fn name_labels() {
-        let e = episode(
-            &[],
-            "",
-            &[("Gerhard Lazu", "Hi."), ("Rich Burroughs", "Hello.")],
-        );
+        let e = episode(&[], "", &[("Gerhard Lazu", "Hi."), ("Rich Burroughs", "Hello.")]);
         let got = cast_names(&e, &StockSet::default());
         assert_eq!(got[0], ("Gerhard Lazu".into(), "Gerhard Lazu".into()));
         assert_eq!(got[1], ("Rich Burroughs".into(), "Rich Burroughs".into()));

@@ -22,10 +22,7 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
             }
             l.push_str(c);
             if i + 1 < cols {
-                l.extend(std::iter::repeat_n(
-                    ' ',
-                    widths[i].saturating_sub(c.chars().count()),
-                ));
+                l.extend(std::iter::repeat_n(' ', widths[i].saturating_sub(c.chars().count())));
             }
         }
         out.push_str(l.trim_end());
@@ -53,10 +50,7 @@ mod tests {
     fn aligns_by_chars() {
         let t = super::render(
             &["a", "b"],
-            &[
-                vec!["Nóva".into(), "1".into()],
-                vec!["x".into(), "22".into()],
-            ],
+            &[vec!["Nóva".into(), "1".into()], vec!["x".into(), "22".into()]],
         );
         assert_eq!(t, "a     b\nNóva  1\nx     22\n");
     }

@@ -186,8 +186,7 @@ fn plural_suffix(rest: &[u8]) -> usize {
 fn at_sentence_start(text: &str, i: usize) -> bool {
     for c in text[..i].chars().rev() {
         match c {
-            ' ' | '\t' | '"' | '\'' | '“' | '‘' | '(' | '[' | '*' | '_' | '–' | '—' | '-' =>
-            {
+            ' ' | '\t' | '"' | '\'' | '“' | '‘' | '(' | '[' | '*' | '_' | '–' | '—' | '-' => {
                 continue;
             }
             '\n' | '.' | '!' | '?' | '…' => return true,
@@ -242,10 +241,7 @@ fn inside_url(bytes: &[u8], start: usize, end: usize) -> bool {
         .map(|p| end + p)
         .unwrap_or(hi);
     let tok = &bytes[tok_start..tok_end];
-    let has = |needle: &[u8]| {
-        tok.windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
-    };
+    let has = |needle: &[u8]| tok.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
     if has(b"://") || has(b"www.") {
         return true;
     }
@@ -258,8 +254,7 @@ fn inside_url(bytes: &[u8], start: usize, end: usize) -> bool {
             .map(u8::to_ascii_lowercase)
             .collect();
         let next = rest.get(tld.len());
-        let tld_ends =
-            next.is_none_or(|b| matches!(b, b'/' | b'.' | b',' | b';' | b':' | b'"' | b'\''));
+        let tld_ends = next.is_none_or(|b| matches!(b, b'/' | b'.' | b',' | b';' | b':' | b'"' | b'\''));
         if tld_ends
             && matches!(
                 tld.as_slice(),
@@ -364,17 +359,8 @@ entries:
     fn finds_true_mentions() {
         let (d, t) = tagger(DICT);
         assert_eq!(
-            names(
-                &d,
-                &t,
-                "We run K8s on Amazon Fargate, written in Go and Golang."
-            ),
-            vec![
-                "Kubernetes=K8s",
-                "Amazon Fargate=Amazon Fargate",
-                "Go=Go",
-                "Go=Golang"
-            ]
+            names(&d, &t, "We run K8s on Amazon Fargate, written in Go and Golang."),
+            vec!["Kubernetes=K8s", "Amazon Fargate=Amazon Fargate", "Go=Go", "Go=Golang"]
         );
         assert_eq!(
             names(&d, &t, "Kubernetes' API and Google's."),
@@ -397,18 +383,12 @@ entries:
     #[test]
     fn rules_apply_before_longest_choice() {
         let (d, t) = tagger(DICT);
-        assert_eq!(
-            names(&d, &t, "Kubernetes Dashboards"),
-            vec!["Kubernetes=Kubernetes"]
-        );
+        assert_eq!(names(&d, &t, "Kubernetes Dashboards"), vec!["Kubernetes=Kubernetes"]);
         assert_eq!(
             names(&d, &t, "Many cloud natives agree."),
             vec!["cloud native=cloud natives"]
         );
-        assert_eq!(
-            names(&d, &t, "cloud native apps"),
-            vec!["cloud native=cloud native"]
-        );
+        assert_eq!(names(&d, &t, "cloud native apps"), vec!["cloud native=cloud native"]);
         assert_eq!(names(&d, &t, "Most clouds"), vec!["cloud=clouds"]);
     }
 
@@ -417,24 +397,14 @@ entries:
         let (d, t) = tagger(DICT);
         assert_eq!(names(&d, &t, "Hi Kris Nova!"), vec!["Kris Nóva=Kris Nova"]);
         assert_eq!(names(&d, &t, "KRIS NÓVA"), vec!["Kris Nóva=KRIS NÓVA"]);
-        assert_eq!(
-            names(&d, &t, "Conway’s Law applies"),
-            vec!["Conway's Law=Conway’s Law"]
-        );
+        assert_eq!(names(&d, &t, "Conway’s Law applies"), vec!["Conway's Law=Conway’s Law"]);
         assert!(names(&d, &t, "éGoogle Googleé").is_empty());
     }
 
     #[test]
     fn urls_are_not_mentions() {
         let (d, t) = tagger(DICT);
-        assert!(
-            names(
-                &d,
-                &t,
-                "see https://twitter.com/ThePodlets or kubernetes.io/docs"
-            )
-            .is_empty()
-        );
+        assert!(names(&d, &t, "see https://twitter.com/ThePodlets or kubernetes.io/docs").is_empty());
         assert_eq!(
             names(&d, &t, "I use Twitter. Kubernetes."),
             vec!["Twitter=Twitter", "Kubernetes=Kubernetes"]

@@ -11,12 +11,7 @@ use common::{have_tool, repo, run, stderr, stdout};
 
 fn build_sample(out: &std::path::Path, extra: &[&str]) -> std::process::Output {
     let sample = repo("sample");
-    let mut args = vec![
-        "build",
-        sample.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
+    let mut args = vec!["build", sample.to_str().unwrap(), "--out", out.to_str().unwrap()];
     args.extend_from_slice(extra);
     run(&args)
 }
@@ -27,10 +22,7 @@ fn builds_the_sample_and_summarises() {
     let out = build_sample(tmp.path(), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(
-        text.contains("Read 4 episodes from 7 files (0 failed)"),
-        "{text}"
-    );
+    assert!(text.contains("Read 4 episodes from 7 files (0 failed)"), "{text}");
     assert!(text.contains("0 unattributed"), "{text}");
     assert!(tmp.path().join("graph.json").is_file());
     assert!(tmp.path().join("graph.dot").is_file());
@@ -44,18 +36,10 @@ fn graph_json_loads_back() {
     assert!(build_sample(tmp.path(), &["-q"]).status.success());
     let path = tmp.path().join("graph.json");
     let kg = podgraph::export::json::load(&path).expect("loads");
-    let burgess = kg
-        .node("person:mark-burgess")
-        .expect("Mark Burgess is a node");
+    let burgess = kg.node("person:mark-burgess").expect("Mark Burgess is a node");
     assert_eq!(burgess.mentions, 1);
-    assert!(
-        kg.node("person:sam-whitfield").is_some(),
-        "guest from the notes"
-    );
-    assert!(
-        kg.node("episode:002-backups-with-velero").is_some(),
-        "trimmed id"
-    );
+    assert!(kg.node("person:sam-whitfield").is_some(), "guest from the notes");
+    assert!(kg.node("episode:002-backups-with-velero").is_some(), "trimmed id");
     // Round trip: what loads writes back the same bytes.
     let again = podgraph::export::json::to_json(&kg);
     assert_eq!(again, std::fs::read_to_string(&path).unwrap());
@@ -90,11 +74,7 @@ assert e["relation"] == "appears_in" and e["role"] == "host", e
 print(g.number_of_nodes(), g.number_of_edges())
 "#;
     let out = Command::new("python3")
-        .args([
-            "-c",
-            script,
-            tmp.path().join("graph.json").to_str().unwrap(),
-        ])
+        .args(["-c", script, tmp.path().join("graph.json").to_str().unwrap()])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -143,13 +123,7 @@ fn committed_output_is_what_the_readme_command_makes() {
     // Same relative path as the README's command, so `source` fields match.
     let out = Command::new(env!("CARGO_BIN_EXE_podgraph"))
         .current_dir(repo(""))
-        .args([
-            "build",
-            "sample",
-            "--out",
-            tmp.path().to_str().unwrap(),
-            "-q",
-        ])
+        .args(["build", "sample", "--out", tmp.path().to_str().unwrap(), "-q"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -166,12 +140,7 @@ fn committed_output_is_what_the_readme_command_makes() {
 #[test]
 fn missing_input_is_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = run(&[
-        "build",
-        "no/such/folder",
-        "--out",
-        tmp.path().to_str().unwrap(),
-    ]);
+    let out = run(&["build", "no/such/folder", "--out", tmp.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no/such/folder"), "{}", stderr(&out));
     assert!(

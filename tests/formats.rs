@@ -13,17 +13,11 @@ use serde_json::Value;
 
 fn build(path: &Path, extra: &[&str]) -> (tempfile::TempDir, Value, String) {
     let tmp = tempfile::tempdir().unwrap();
-    let mut args = vec![
-        "build",
-        path.to_str().unwrap(),
-        "--out",
-        tmp.path().to_str().unwrap(),
-    ];
+    let mut args = vec!["build", path.to_str().unwrap(), "--out", tmp.path().to_str().unwrap()];
     args.extend_from_slice(extra);
     let out = run(&args);
     assert!(out.status.success(), "{}: {}", path.display(), stderr(&out));
-    let g = serde_json::from_str(&std::fs::read_to_string(tmp.path().join("graph.json")).unwrap())
-        .unwrap();
+    let g = serde_json::from_str(&std::fs::read_to_string(tmp.path().join("graph.json")).unwrap()).unwrap();
     (tmp, g, stdout(&out))
 }
 
@@ -85,10 +79,7 @@ fn one_episode_in_every_format_reads_the_same() {
         assert!(concepts.contains(&c), "{c} in {concepts:?}");
     }
     // "let's go" is not the language.
-    assert!(
-        !ref_mentions.iter().any(|m| m.2 == "go"),
-        "{ref_mentions:?}"
-    );
+    assert!(!ref_mentions.iter().any(|m| m.2 == "go"), "{ref_mentions:?}");
     for ext in ["json", "vtt", "srt", "txt"] {
         let (_t, g, _) = build(&fixture(&format!("formats/episode.{ext}")), &["-q"]);
         assert_eq!(appearances(&g), ref_people, "{ext}");
@@ -99,10 +90,7 @@ fn one_episode_in_every_format_reads_the_same() {
             .iter()
             .find(|n| n["kind"] == "episode")
             .unwrap();
-        assert_eq!(
-            ep["id"], "episode:formats-demo",
-            "{ext}: id from the sidecar"
-        );
+        assert_eq!(ep["id"], "episode:formats-demo", "{ext}: id from the sidecar");
         assert_eq!(ep["date"], "2024-03-01", "{ext}");
     }
 }
@@ -118,30 +106,16 @@ fn the_same_id_twice_is_reported_not_overwritten() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert_eq!(
-        err.matches("duplicate episode id `formats-demo`").count(),
-        4,
-        "{err}"
-    );
-    assert!(
-        err.contains("episode.json") && err.contains("episode.md"),
-        "{err}"
-    );
-    assert!(
-        tmp.path().join("graph.json").is_file(),
-        "outputs for the rest"
-    );
+    assert_eq!(err.matches("duplicate episode id `formats-demo`").count(), 4, "{err}");
+    assert!(err.contains("episode.json") && err.contains("episode.md"), "{err}");
+    assert!(tmp.path().join("graph.json").is_file(), "outputs for the rest");
 }
 
 #[test]
 fn forced_and_unrecognised_formats() {
     let tmp = tempfile::tempdir().unwrap();
     let prose = tmp.path().join("notes.txt");
-    std::fs::write(
-        &prose,
-        "just some notes about the show\nwith no speakers at all\n",
-    )
-    .unwrap();
+    std::fs::write(&prose, "just some notes about the show\nwith no speakers at all\n").unwrap();
     let out = run(&[
         "build",
         prose.to_str().unwrap(),
@@ -169,11 +143,7 @@ fn forced_and_unrecognised_formats() {
         fixture("formats/episode.md").to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("unknown format `nope`"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("unknown format `nope`"), "{}", stderr(&out));
 }
 
 #[test]
@@ -207,9 +177,7 @@ fn ship_it_builds_with_every_turn_named() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|l| l["source"] == "person:gerhard-lazu"
-                && l["relation"] == "appears_in"
-                && l["role"] == "host")
+            .any(|l| l["source"] == "person:gerhard-lazu" && l["relation"] == "appears_in" && l["role"] == "host")
     );
 }
 
@@ -228,24 +196,13 @@ fn podlets_and_ship_it_share_people() {
         tmp.path().to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let g: Value =
-        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("graph.json")).unwrap())
-            .unwrap();
+    let g: Value = serde_json::from_str(&std::fs::read_to_string(tmp.path().join("graph.json")).unwrap()).unwrap();
     let shows: std::collections::BTreeSet<bool> = g["links"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|l| l["source"] == "person:kelsey-hightower" && l["relation"] == "appears_in")
-        .map(|l| {
-            l["target"]
-                .as_str()
-                .unwrap()
-                .starts_with("episode:ship-it-")
-        })
+        .map(|l| l["target"].as_str().unwrap().starts_with("episode:ship-it-"))
         .collect();
-    assert_eq!(
-        shows.len(),
-        2,
-        "Kelsey Hightower speaks on both shows, as one node"
-    );
+    assert_eq!(shows.len(), 2, "Kelsey Hightower speaks on both shows, as one node");
 }

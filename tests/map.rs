@@ -13,13 +13,7 @@ use serde_json::Value;
 
 fn map(out: &Path, extra: &[&str]) -> std::process::Output {
     let sample = repo("sample");
-    let mut args = vec![
-        "map",
-        "-q",
-        sample.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
+    let mut args = vec!["map", "-q", sample.to_str().unwrap(), "--out", out.to_str().unwrap()];
     args.extend_from_slice(extra);
     run(&args)
 }
@@ -29,19 +23,12 @@ fn views_and_exports_without_graphviz() {
     let tmp = tempfile::tempdir().unwrap();
     let out = map(tmp.path(), &["--render", "dot,json,graphml,cytoscape"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    for f in [
-        "show.dot",
-        "show.json",
-        "show.graphml",
-        "show.cytoscape.json",
-    ] {
+    for f in ["show.dot", "show.json", "show.graphml", "show.cytoscape.json"] {
         assert!(tmp.path().join(f).is_file(), "{f}");
     }
     let dot = std::fs::read_to_string(tmp.path().join("show.dot")).unwrap();
     graphviz_rust::parse(&dot).expect("map DOT parses");
-    let m: Value =
-        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("show.json")).unwrap())
-            .unwrap();
+    let m: Value = serde_json::from_str(&std::fs::read_to_string(tmp.path().join("show.json")).unwrap()).unwrap();
     let labels: Vec<&str> = m["nodes"]
         .as_array()
         .unwrap()
@@ -49,10 +36,7 @@ fn views_and_exports_without_graphviz() {
         .map(|n| n["label"].as_str().unwrap())
         .collect();
     assert!(labels.contains(&"Kubernetes"), "{labels:?}");
-    assert!(
-        !labels.contains(&"Ada Brennan"),
-        "the show view draws concepts"
-    );
+    assert!(!labels.contains(&"Ada Brennan"), "the show view draws concepts");
     assert!(
         m["edges"]
             .as_array()
@@ -60,10 +44,8 @@ fn views_and_exports_without_graphviz() {
             .iter()
             .all(|e| e["relation"] == "co_occurs")
     );
-    let cy: Value = serde_json::from_str(
-        &std::fs::read_to_string(tmp.path().join("show.cytoscape.json")).unwrap(),
-    )
-    .unwrap();
+    let cy: Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("show.cytoscape.json")).unwrap()).unwrap();
     assert_eq!(
         cy["elements"]["nodes"].as_array().unwrap().len(),
         m["nodes"].as_array().unwrap().len()
@@ -80,14 +62,11 @@ fn views_and_exports_without_graphviz() {
     ] {
         let out = map(tmp.path(), &[flag, name, "--render", "json"]);
         assert!(out.status.success(), "{flag}: {}", stderr(&out));
-        let v: Value =
-            serde_json::from_str(&std::fs::read_to_string(tmp.path().join(file)).unwrap()).unwrap();
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(tmp.path().join(file)).unwrap()).unwrap();
         assert!(v["nodes"].as_array().unwrap().len() > 1, "{flag}: {v}");
     }
-    let person: Value = serde_json::from_str(
-        &std::fs::read_to_string(tmp.path().join("person-lena-vogt.json")).unwrap(),
-    )
-    .unwrap();
+    let person: Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("person-lena-vogt.json")).unwrap()).unwrap();
     let concepts: Vec<&str> = person["nodes"]
         .as_array()
         .unwrap()
@@ -105,21 +84,14 @@ fn views_and_exports_without_graphviz() {
     // An unknown name: exit 1 with suggestions.
     let out = map(tmp.path(), &["--concept", "Prometeus"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("did you mean Prometheus"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("did you mean Prometheus"), "{}", stderr(&out));
 }
 
 #[test]
 fn clusters_are_deterministic() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     for (dir, j) in [(&a, "1"), (&b, "4")] {
-        let out = map(
-            dir.path(),
-            &["--render", "json,dot,graphml", "-j", j, "--top", "0"],
-        );
+        let out = map(dir.path(), &["--render", "json,dot,graphml", "-j", j, "--top", "0"]);
         assert!(out.status.success(), "{}", stderr(&out));
     }
     for f in ["show.json", "show.dot", "show.graphml"] {
@@ -129,9 +101,7 @@ fn clusters_are_deterministic() {
             "{f}"
         );
     }
-    let m: Value =
-        serde_json::from_str(&std::fs::read_to_string(a.path().join("show.json")).unwrap())
-            .unwrap();
+    let m: Value = serde_json::from_str(&std::fs::read_to_string(a.path().join("show.json")).unwrap()).unwrap();
     let clusters = m["clusters"].as_array().unwrap();
     assert!(!clusters.is_empty());
     for c in clusters {
@@ -158,11 +128,7 @@ fn graphml_loads_in_networkx() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    assert!(
-        map(tmp.path(), &["--render", "graphml,json"])
-            .status
-            .success()
-    );
+    assert!(map(tmp.path(), &["--render", "graphml,json"]).status.success());
     let script = r#"
 import json, sys, networkx as nx
 g = nx.read_graphml(sys.argv[1])
@@ -286,9 +252,7 @@ fn html_page_works_in_a_headless_browser() {
         "self-contained"
     );
     assert!(!html.contains("<link "), "no external stylesheet");
-    let m: Value =
-        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("show.json")).unwrap())
-            .unwrap();
+    let m: Value = serde_json::from_str(&std::fs::read_to_string(tmp.path().join("show.json")).unwrap()).unwrap();
     let prom = m["nodes"]
         .as_array()
         .unwrap()
@@ -303,17 +267,11 @@ fn html_page_works_in_a_headless_browser() {
         .unwrap_or("");
     assert!(body.contains("data-ready=\"yes\""), "{body}");
     assert!(
-        body.contains(&format!(
-            "data-selected=\"{}\"",
-            prom["id"].as_str().unwrap()
-        )),
+        body.contains(&format!("data-selected=\"{}\"", prom["id"].as_str().unwrap())),
         "{body}"
     );
     assert!(!body.contains("data-highlighted=\"0\""), "{body}");
-    assert!(
-        dom.contains("<mark>Prometheus</mark>"),
-        "the evidence panel quotes it"
-    );
+    assert!(dom.contains("<mark>Prometheus</mark>"), "the evidence panel quotes it");
     let console: Vec<&str> = err
         .lines()
         .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))

@@ -23,22 +23,10 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("002-container-orchestration", "JR", "Josh Rosso"),
     ("002-container-orchestration", "ANNOUNCER", "announcer"),
     ("003-why-api-contracts-are-important", "D", "Duffie Cooley"),
-    (
-        "003-why-api-contracts-are-important",
-        "CC",
-        "Carlisia Thompson",
-    ),
-    (
-        "003-why-api-contracts-are-important",
-        "PB",
-        "Patrick Barker",
-    ),
+    ("003-why-api-contracts-are-important", "CC", "Carlisia Thompson"),
+    ("003-why-api-contracts-are-important", "PB", "Patrick Barker"),
     ("003-why-api-contracts-are-important", "J", "Josh Rosso"),
-    (
-        "003-why-api-contracts-are-important",
-        "ANNOUNCER",
-        "announcer",
-    ),
+    ("003-why-api-contracts-are-important", "ANNOUNCER", "announcer"),
     ("004-observability", "KN", "Kris Nóva"),
     ("004-observability", "DC", "Duffie Cooley"),
     ("004-observability", "CC", "Carlisia Thompson"),
@@ -51,43 +39,15 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("005-cloud-native-infrastructure", "ANNOUNCER", "announcer"),
     ("006-a-conversation-with-joe-beda", "JB", "Joe Beda"),
     ("006-a-conversation-with-joe-beda", "BL", "Bryan Liles"),
-    (
-        "006-a-conversation-with-joe-beda",
-        "CC",
-        "Carlisia Thompson",
-    ),
+    ("006-a-conversation-with-joe-beda", "CC", "Carlisia Thompson"),
     ("006-a-conversation-with-joe-beda", "MG", "Michael Gasch"),
     ("006-a-conversation-with-joe-beda", "ANNOUNCER", "announcer"),
-    (
-        "007-kubernetes-as-per-kelsey-hightower",
-        "KH",
-        "Kelsey Hightower",
-    ),
-    (
-        "007-kubernetes-as-per-kelsey-hightower",
-        "BL",
-        "Bryan Liles",
-    ),
-    (
-        "007-kubernetes-as-per-kelsey-hightower",
-        "CC",
-        "Carlisia Thompson",
-    ),
-    (
-        "007-kubernetes-as-per-kelsey-hightower",
-        "DC",
-        "Duffie Cooley",
-    ),
-    (
-        "007-kubernetes-as-per-kelsey-hightower",
-        "MG",
-        "Michael Gasch",
-    ),
-    (
-        "007-kubernetes-as-per-kelsey-hightower",
-        "ANNOUNCER",
-        "announcer",
-    ),
+    ("007-kubernetes-as-per-kelsey-hightower", "KH", "Kelsey Hightower"),
+    ("007-kubernetes-as-per-kelsey-hightower", "BL", "Bryan Liles"),
+    ("007-kubernetes-as-per-kelsey-hightower", "CC", "Carlisia Thompson"),
+    ("007-kubernetes-as-per-kelsey-hightower", "DC", "Duffie Cooley"),
+    ("007-kubernetes-as-per-kelsey-hightower", "MG", "Michael Gasch"),
+    ("007-kubernetes-as-per-kelsey-hightower", "ANNOUNCER", "announcer"),
     ("008-disaster-recovery", "BL", "Bryan Liles"),
     ("008-disaster-recovery", "OP", "Olive Power"),
     ("008-disaster-recovery", "CC", "Carlisia Thompson"),
@@ -95,35 +55,15 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("008-disaster-recovery", "KN", "announcer"),
     ("008-disaster-recovery", "ANNOUNCER", "announcer"),
     ("009-stateful-and-stateless-workloads", "BL", "Bryan Liles"),
-    (
-        "009-stateful-and-stateless-workloads",
-        "CC",
-        "Carlisia Thompson",
-    ),
+    ("009-stateful-and-stateless-workloads", "CC", "Carlisia Thompson"),
     ("009-stateful-and-stateless-workloads", "JR", "Josh Rosso"),
-    (
-        "009-stateful-and-stateless-workloads",
-        "NL",
-        "Nicholas Lane",
-    ),
+    ("009-stateful-and-stateless-workloads", "NL", "Nicholas Lane"),
     ("009-stateful-and-stateless-workloads", "D", "Duffie Cooley"),
-    (
-        "009-stateful-and-stateless-workloads",
-        "CCC",
-        "Carlisia Thompson",
-    ),
+    ("009-stateful-and-stateless-workloads", "CCC", "Carlisia Thompson"),
     ("009-stateful-and-stateless-workloads", "BM", "Bryan Liles"),
-    (
-        "009-stateful-and-stateless-workloads",
-        "DCC",
-        "Duffie Cooley",
-    ),
+    ("009-stateful-and-stateless-workloads", "DCC", "Duffie Cooley"),
     ("009-stateful-and-stateless-workloads", "JS", "Josh Rosso"),
-    (
-        "009-stateful-and-stateless-workloads",
-        "ANNOUNCER",
-        "announcer",
-    ),
+    ("009-stateful-and-stateless-workloads", "ANNOUNCER", "announcer"),
     ("010-the-dichotomy-of-security", "NL", "Nicholas Lane"),
     ("010-the-dichotomy-of-security", "BM", "Bryan Liles"),
     ("010-the-dichotomy-of-security", "DC", "Duffie Cooley"),
@@ -133,40 +73,16 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("011-ci-and-cd-in-cloud-native", "NL", "Nicholas Lane"),
     ("011-ci-and-cd-in-cloud-native", "JH", "John Harris"),
     ("011-ci-and-cd-in-cloud-native", "ANNOUNCER", "announcer"),
-    (
-        "012-learning-distributed-systems",
-        "CC",
-        "Carlisia Thompson",
-    ),
+    ("012-learning-distributed-systems", "CC", "Carlisia Thompson"),
     ("012-learning-distributed-systems", "DC", "Duffie Cooley"),
     ("012-learning-distributed-systems", "MG", "Michael Gasch"),
     ("012-learning-distributed-systems", "ANNOUNCER", "announcer"),
-    (
-        "013-kubernetes-as-per-craig-mcluckie",
-        "CM",
-        "Craig McLuckie",
-    ),
-    (
-        "013-kubernetes-as-per-craig-mcluckie",
-        "CC",
-        "Carlisia Thompson",
-    ),
-    (
-        "013-kubernetes-as-per-craig-mcluckie",
-        "DC",
-        "Duffie Cooley",
-    ),
+    ("013-kubernetes-as-per-craig-mcluckie", "CM", "Craig McLuckie"),
+    ("013-kubernetes-as-per-craig-mcluckie", "CC", "Carlisia Thompson"),
+    ("013-kubernetes-as-per-craig-mcluckie", "DC", "Duffie Cooley"),
     ("013-kubernetes-as-per-craig-mcluckie", "JR", "Josh Rosso"),
-    (
-        "013-kubernetes-as-per-craig-mcluckie",
-        "DM",
-        "Craig McLuckie",
-    ),
-    (
-        "013-kubernetes-as-per-craig-mcluckie",
-        "ANNOUNCER",
-        "announcer",
-    ),
+    ("013-kubernetes-as-per-craig-mcluckie", "DM", "Craig McLuckie"),
+    ("013-kubernetes-as-per-craig-mcluckie", "ANNOUNCER", "announcer"),
     ("014-jobs-in-cloud-native", "CC", "Carlisia Thompson"),
     ("014-jobs-in-cloud-native", "BL", "Bryan Liles"),
     ("014-jobs-in-cloud-native", "NL", "Nicholas Lane"),
@@ -235,11 +151,7 @@ fn every_turn_is_attributed_and_kelsey_is_a_guest() {
     let appears = link(&g, kelsey, ep7, "appears_in").expect("Kelsey appears in episode 7");
     assert_eq!(appears["role"], "guest");
     assert_eq!(appears["weight"], 30, "Kelsey speaks 30 turns");
-    for concept in [
-        "concept:amazon-fargate",
-        "concept:prometheus",
-        "person:mark-burgess",
-    ] {
+    for concept in ["concept:amazon-fargate", "concept:prometheus", "person:mark-burgess"] {
         assert!(
             link(&g, kelsey, concept, "discusses").is_some(),
             "Kelsey discusses {concept}"
@@ -270,17 +182,14 @@ fn evidence_points_at_the_right_turns() {
         return;
     };
     let (g, _tmp) = build_graph(&dir);
-    let file =
-        std::fs::read_to_string(dir.join("episodes/007-kubernetes-as-per-kelsey-hightower.md"))
-            .unwrap();
+    let file = std::fs::read_to_string(dir.join("episodes/007-kubernetes-as-per-kelsey-hightower.md")).unwrap();
     let lines: Vec<&str> = file.lines().collect();
     let burgess: Vec<&Value> = g["mentions"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|m| {
-            m["concept"] == "person:mark-burgess"
-                && m["episode"] == "episode:007-kubernetes-as-per-kelsey-hightower"
+            m["concept"] == "person:mark-burgess" && m["episode"] == "episode:007-kubernetes-as-per-kelsey-hightower"
         })
         .collect();
     assert_eq!(burgess.len(), 2, "{burgess:#?}");

@@ -52,21 +52,12 @@ fn names(v: &Value) -> Vec<String> {
 fn concepts_speakers_and_episodes() {
     let (_t, g) = sample_graph();
     let concepts = names(&json(&g, &["concepts", "tomas okafor"]));
-    for c in [
-        "Prometheus",
-        "Grafana",
-        "Kubernetes",
-        "Cloud Run",
-        "OpenTelemetry",
-    ] {
+    for c in ["Prometheus", "Grafana", "Kubernetes", "Cloud Run", "OpenTelemetry"] {
         assert!(concepts.contains(&c.to_string()), "{c} in {concepts:?}");
     }
     assert!(!concepts.contains(&"Mark Burgess".to_string()));
     let speakers = names(&json(&g, &["speakers", "k8s"]));
-    assert!(
-        speakers.contains(&"Tomás Okafor".to_string()),
-        "{speakers:?}"
-    );
+    assert!(speakers.contains(&"Tomás Okafor".to_string()), "{speakers:?}");
     let eps = json(&g, &["episodes", "velero"]);
     let row = &eps.as_array().unwrap()[0];
     assert_eq!(row["id"], "002-backups-with-velero");
@@ -74,24 +65,12 @@ fn concepts_speakers_and_episodes() {
     assert_eq!(row["in_metadata"], true);
     let only_topics = json(&g, &["concepts", "Lena Vogt", "--kind", "topic"]);
     assert!(
-        only_topics
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["kind"] == "topic"),
+        only_topics.as_array().unwrap().iter().all(|r| r["kind"] == "topic"),
         "{only_topics}"
     );
     let limited = json(&g, &["concepts", "Tomás Okafor", "--limit", "2"]);
     assert_eq!(limited.as_array().unwrap().len(), 2);
-    let in_ep = json(
-        &g,
-        &[
-            "concepts",
-            "Tomás Okafor",
-            "--episode",
-            "Serverless Containers",
-        ],
-    );
+    let in_ep = json(&g, &["concepts", "Tomás Okafor", "--episode", "Serverless Containers"]);
     assert!(names(&in_ep).contains(&"Go".to_string()));
     assert!(!names(&in_ep).contains(&"Prometheus".to_string()));
 }
@@ -99,10 +78,7 @@ fn concepts_speakers_and_episodes() {
 #[test]
 fn evidence_points_at_the_turn() {
     let (_t, g) = sample_graph();
-    let rows = json(
-        &g,
-        &["evidence", "--speaker", "Lena", "--concept", "mark burgess"],
-    );
+    let rows = json(&g, &["evidence", "--speaker", "Lena", "--concept", "mark burgess"]);
     let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), 1);
     let r = &rows[0];
@@ -114,10 +90,7 @@ fn evidence_points_at_the_turn() {
     );
     assert_eq!(&quote[a..b], "Mark Burgess");
     let file = std::fs::read_to_string(repo("sample/episodes/003-promise-theory.md")).unwrap();
-    let line = file
-        .lines()
-        .nth(r["line"].as_u64().unwrap() as usize - 1)
-        .unwrap();
+    let line = file.lines().nth(r["line"].as_u64().unwrap() as usize - 1).unwrap();
     assert!(line.starts_with("[00:00:45] LV:"), "{line}");
 }
 
@@ -162,13 +135,7 @@ fn formats_and_exit_codes() {
     // No answer: exit 1.
     let (code, _, err) = query(
         &g,
-        &[
-            "evidence",
-            "--speaker",
-            "Ada Brennan",
-            "--concept",
-            "Mark Burgess",
-        ],
+        &["evidence", "--speaker", "Ada Brennan", "--concept", "Mark Burgess"],
     );
     assert_eq!(code, Some(1), "{err}");
     // Bad usage: exit 2.
@@ -244,23 +211,12 @@ fn podlets_answers() {
     // the file, at the line it names, spoken by the label it should be.
     let rows = json(
         &g,
-        &[
-            "evidence",
-            "--speaker",
-            "Kelsey Hightower",
-            "--concept",
-            "Prometheus",
-        ],
+        &["evidence", "--speaker", "Kelsey Hightower", "--concept", "Prometheus"],
     );
     assert!(!rows.as_array().unwrap().is_empty());
-    let file =
-        std::fs::read_to_string(dir.join("episodes/007-kubernetes-as-per-kelsey-hightower.md"))
-            .unwrap();
+    let file = std::fs::read_to_string(dir.join("episodes/007-kubernetes-as-per-kelsey-hightower.md")).unwrap();
     for r in rows.as_array().unwrap() {
-        let line = file
-            .lines()
-            .nth(r["line"].as_u64().unwrap() as usize - 1)
-            .unwrap();
+        let line = file.lines().nth(r["line"].as_u64().unwrap() as usize - 1).unwrap();
         let stamp = line
             .strip_prefix('[')
             .and_then(|l| l.split_once(']'))

@@ -32,10 +32,7 @@ fn lists_have_reasons_and_respect_options() {
             assert_ne!(r["id"].as_str().unwrap(), ep, "never itself");
             assert!(r["score"].as_f64().unwrap() > 0.0);
             assert!(!r["reasons"].as_array().unwrap().is_empty(), "{r}");
-            assert!(
-                r["because"].as_str().unwrap().starts_with("also about"),
-                "{r}"
-            );
+            assert!(r["because"].as_str().unwrap().starts_with("also about"), "{r}");
         }
     }
     // The backups episode and the promise theory one share Kubernetes and
@@ -50,12 +47,7 @@ fn lists_have_reasons_and_respect_options() {
     );
 
     let earlier = related_json(&["--earlier-only"]);
-    assert!(
-        earlier["001-observability-basics"]
-            .as_array()
-            .unwrap()
-            .is_empty()
-    );
+    assert!(earlier["001-observability-basics"].as_array().unwrap().is_empty());
     for r in earlier["003-promise-theory"].as_array().unwrap() {
         assert!(r["number"].as_u64().unwrap() < 3, "{r}");
     }
@@ -72,17 +64,10 @@ fn lists_have_reasons_and_respect_options() {
 #[test]
 fn build_writes_the_same_site_data_file() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = run(&[
-        "build",
-        "-q",
-        &sample(),
-        "--out",
-        tmp.path().to_str().unwrap(),
-    ]);
+    let out = run(&["build", "-q", &sample(), "--out", tmp.path().to_str().unwrap()]);
     assert!(out.status.success());
     let written: Value =
-        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("related.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("related.json")).unwrap()).unwrap();
     assert_eq!(written, related_json(&[]));
 }
 
@@ -127,15 +112,7 @@ fn front_matter_rewrite_is_a_safe_dry_run_first() {
         "dry run writes nothing"
     );
 
-    let apply = run(&[
-        "related",
-        "-q",
-        dir,
-        "--write-front-matter",
-        "--top",
-        "2",
-        "--apply",
-    ]);
+    let apply = run(&["related", "-q", dir, "--write-front-matter", "--top", "2", "--apply"]);
     assert!(apply.status.success(), "{}", stderr(&apply));
     let after = std::fs::read_to_string(&file).unwrap();
     assert_ne!(after, before);
@@ -173,14 +150,7 @@ fn eval_beats_the_baselines_on_podlets() {
     let Some(dir) = shared_corpus("podlets") else {
         return;
     };
-    let out = run(&[
-        "eval",
-        "related",
-        "-q",
-        "--format",
-        "json",
-        dir.to_str().unwrap(),
-    ]);
+    let out = run(&["eval", "related", "-q", "--format", "json", dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let rows: Value = serde_json::from_str(&stdout(&out)).unwrap();
     let get = |setting: &str, method: &str| -> f64 {
@@ -206,24 +176,14 @@ fn eval_beats_the_baselines_on_podlets() {
 fn eval_reads_a_saved_graph() {
     let tmp = tempfile::tempdir().unwrap();
     assert!(
-        run(&[
-            "build",
-            "-q",
-            &sample(),
-            "--out",
-            tmp.path().to_str().unwrap()
-        ])
-        .status
-        .success()
+        run(&["build", "-q", &sample(), "--out", tmp.path().to_str().unwrap()])
+            .status
+            .success()
     );
     let g = tmp.path().join("graph.json");
     let out = run(&["eval", "related", "--graph", g.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("earlier-only  podgraph"),
-        "{}",
-        stdout(&out)
-    );
+    assert!(stdout(&out).contains("earlier-only  podgraph"), "{}", stdout(&out));
     let bad = run(&["eval", "related", "--graph", "no/such/graph.json"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("no such file"), "{}", stderr(&bad));

@@ -64,17 +64,13 @@ fn shipped_dictionary_precision_and_recall() {
     let Some(corpus) = common::shared_corpus("") else {
         return;
     };
-    let sample: Sample = serde_yaml::from_str(
-        &std::fs::read_to_string(common::repo("tests/labels/tagging.yaml")).unwrap(),
-    )
-    .unwrap();
+    let sample: Sample =
+        serde_yaml::from_str(&std::fs::read_to_string(common::repo("tests/labels/tagging.yaml")).unwrap()).unwrap();
     let mut diags = Diagnostics::default();
     let dict = Dictionary::load(&Source::builtin(), &mut diags);
     let tagger = Tagger::new(&dict).unwrap();
 
-    const NEVER: &[&str] = &[
-        "go", "kind", "swift", "helm", "make", "rust", "spark", "chef",
-    ];
+    const NEVER: &[&str] = &["go", "kind", "swift", "helm", "make", "rust", "spark", "chef"];
     let mut traps: Vec<String> = Vec::new();
     let mut scores: BTreeMap<&str, Score> = BTreeMap::new();
     let mut episodes: BTreeMap<String, podgraph::episode::Episode> = BTreeMap::new();
@@ -99,9 +95,7 @@ fn shipped_dictionary_precision_and_recall() {
         }
         let mut gold: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for g in &t.mentions {
-            gold.entry(g.concept.clone())
-                .or_default()
-                .push(g.text.clone());
+            gold.entry(g.concept.clone()).or_default().push(g.text.clone());
         }
         let show = if t.file.starts_with("podlets") {
             "podlets"
@@ -115,12 +109,9 @@ fn shipped_dictionary_precision_and_recall() {
                 score.predicted += texts.len();
                 score.correct += texts.len().min(g);
                 if texts.len() > g {
-                    score.false_positives.push(format!(
-                        "{}:{} {c} ({})",
-                        t.file,
-                        t.line,
-                        texts.join(", ")
-                    ));
+                    score
+                        .false_positives
+                        .push(format!("{}:{} {c} ({})", t.file, t.line, texts.join(", ")));
                 }
             }
             for (c, texts) in &gold {
@@ -149,11 +140,7 @@ fn shipped_dictionary_precision_and_recall() {
             }
         }
     }
-    eprintln!(
-        "ordinary words tagged: {}\n  {}",
-        traps.len(),
-        traps.join("\n  ")
-    );
+    eprintln!("ordinary words tagged: {}\n  {}", traps.len(), traps.join("\n  "));
     for (name, s) in &scores {
         eprintln!(
             "{name}: {} predicted, {} labelled, {} correct: precision {:.3}, recall {:.3}",
@@ -169,14 +156,6 @@ fn shipped_dictionary_precision_and_recall() {
         }
     }
     let all = &scores["all"];
-    assert!(
-        all.precision() >= 0.95,
-        "precision {:.3} below 0.95",
-        all.precision()
-    );
-    assert!(
-        all.recall() >= 0.85,
-        "recall {:.3} below 0.85",
-        all.recall()
-    );
+    assert!(all.precision() >= 0.95, "precision {:.3} below 0.95", all.precision());
+    assert!(all.recall() >= 0.85, "recall {:.3} below 0.85", all.recall());
 }

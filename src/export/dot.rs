@@ -10,8 +10,7 @@
 //! backslashes or line breaks are escaped, so any input yields valid DOT.
 
 use graphviz_rust::dot_structures::{
-    Attribute, Edge as DotEdge, EdgeTy, Graph, GraphAttributes, Id, Node as DotNode, NodeId, Stmt,
-    Vertex,
+    Attribute, Edge as DotEdge, EdgeTy, Graph, GraphAttributes, Id, Node as DotNode, NodeId, Stmt, Vertex,
 };
 use graphviz_rust::printer::{DotPrinter, PrinterContext};
 
@@ -19,7 +18,8 @@ use crate::dictionary::Kind;
 use crate::graph::{KnowledgeGraph, Node, NodeKind, Relation};
 
 /// A DOT quoted string for any text: `"` and `\` are escaped, line breaks
-/// become `\n`, other control characters are dropped.
+/// become `\n`, other control characters are written as a visible
+/// `\u{9}` (so that ids differing by one stay distinct).
 pub fn quote(text: &str) -> Id {
     let mut s = String::with_capacity(text.len() + 2);
     s.push('"');
@@ -28,7 +28,7 @@ pub fn quote(text: &str) -> Id {
             '"' => s.push_str("\\\""),
             '\\' => s.push_str("\\\\"),
             '\n' => s.push_str("\\n"),
-            c if c.is_control() => {}
+            c if c.is_control() => s.push_str(&format!("\\\\u{{{:x}}}", c as u32)),
             c => s.push(c),
         }
     }
@@ -74,10 +74,7 @@ pub fn node_stmt(node: &Node, extra: Vec<Attribute>) -> Stmt {
 /// A DOT edge statement between two node ids.
 pub fn edge_stmt(from: &str, to: &str, attrs: Vec<Attribute>) -> Stmt {
     Stmt::Edge(DotEdge {
-        ty: EdgeTy::Pair(
-            Vertex::N(NodeId(quote(from), None)),
-            Vertex::N(NodeId(quote(to), None)),
-        ),
+        ty: EdgeTy::Pair(Vertex::N(NodeId(quote(from), None)), Vertex::N(NodeId(quote(to), None))),
         attributes: attrs,
     })
 }
@@ -118,10 +115,7 @@ pub fn to_dot(kg: &KnowledgeGraph) -> String {
         let n = &g[i];
         let tooltip = match n.kind {
             NodeKind::Episode => format!("{} turns", n.turns),
-            NodeKind::Person => format!(
-                "{} turns, {} mentions, {} episodes",
-                n.turns, n.mentions, n.episodes
-            ),
+            NodeKind::Person => format!("{} turns, {} mentions, {} episodes", n.turns, n.mentions, n.episodes),
             _ => format!("{} mentions in {} episodes", n.mentions, n.episodes),
         };
         stmts.push(node_stmt(n, vec![attr("tooltip", &tooltip)]));
@@ -162,7 +156,7 @@ mod tests {
         let Id::Escaped(s) = quote("a \"b\" \\c\nd\u{7}") else {
             panic!()
         };
-        assert_eq!(s, "\"a \\\"b\\\" \\\\c\\nd\"");
+        assert_eq!(s, "\"a \\\"b\\\" \\\\c\\nd\\\\u{7}\"");
     }
 
     #[test]

@@ -68,11 +68,7 @@ struct Link {
 pub fn to_json(kg: &KnowledgeGraph) -> String {
     use crate::graph::NodeKind;
     let g = &kg.graph;
-    let nodes: Vec<Node> = kg
-        .sorted_nodes()
-        .into_iter()
-        .map(|i| g[i].clone())
-        .collect();
+    let nodes: Vec<Node> = kg.sorted_nodes().into_iter().map(|i| g[i].clone()).collect();
     let count = |k: NodeKind| nodes.iter().filter(|n| n.kind == k).count();
     let mut links: Vec<Link> = Vec::new();
     let mut pair_at: HashMap<(NodeIndex, NodeIndex), usize> = HashMap::new();
@@ -133,9 +129,7 @@ pub fn from_json(path: &Path, text: &str) -> Result<KnowledgeGraph> {
     };
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         if e.is_eof() {
-            err(format!(
-                "the file is truncated ({e}); rebuild it with `podgraph build`"
-            ))
+            err(format!("the file is truncated ({e}); rebuild it with `podgraph build`"))
         } else {
             err(format!("not valid JSON ({e})"))
         }
@@ -143,7 +137,7 @@ pub fn from_json(path: &Path, text: &str) -> Result<KnowledgeGraph> {
     let format = value.pointer("/graph/format").and_then(|v| v.as_str());
     if format != Some(FORMAT) {
         return Err(err(
-            "not a podgraph graph file (no `graph.format: podgraph-graph`)".into(),
+            "not a podgraph graph file (no `graph.format: podgraph-graph`)".into()
         ));
     }
     let version = value.pointer("/graph/version").and_then(|v| v.as_u64());
@@ -153,8 +147,7 @@ pub fn from_json(path: &Path, text: &str) -> Result<KnowledgeGraph> {
             version.map_or("?".to_string(), |v| v.to_string())
         )));
     }
-    let file: GraphFile =
-        serde_json::from_value(value).map_err(|e| err(format!("malformed graph file ({e})")))?;
+    let file: GraphFile = serde_json::from_value(value).map_err(|e| err(format!("malformed graph file ({e})")))?;
     let mut kg = KnowledgeGraph::default();
     for n in file.nodes {
         if kg.index.contains_key(&n.id) {
@@ -164,10 +157,7 @@ pub fn from_json(path: &Path, text: &str) -> Result<KnowledgeGraph> {
     }
     for l in file.links {
         let (Some(&a), Some(&b)) = (kg.index.get(&l.source), kg.index.get(&l.target)) else {
-            return Err(err(format!(
-                "link {} -> {} names an unknown node",
-                l.source, l.target
-            )));
+            return Err(err(format!("link {} -> {} names an unknown node", l.source, l.target)));
         };
         for e in std::iter::once(l.edge).chain(l.also) {
             let relation = e.relation;

@@ -26,8 +26,7 @@ pub const FORMATS: &[&str] = &["svg", "png", "pdf"];
 
 /// A colour `t` of the way from `hex` to white.
 fn tint(hex: &str, t: f64) -> String {
-    let c =
-        |i: usize| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("cc"), 16).unwrap_or(204) as f64;
+    let c = |i: usize| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("cc"), 16).unwrap_or(204) as f64;
     let mix = |v: f64| (v + (255.0 - v) * t).round() as u8;
     format!("#{:02x}{:02x}{:02x}", mix(c(1)), mix(c(3)), mix(c(5)))
 }
@@ -64,13 +63,10 @@ fn node_attrs(map: &TopicMap, n: &MapNode) -> Vec<Attribute> {
         aliases: Vec::new(),
     };
     let (shape, kind_fill) = style_of(&fake);
-    let is_concept =
-        matches!(n.kind, NodeKind::Concept) || (n.kind == NodeKind::Person && n.mentions > 0);
+    let is_concept = matches!(n.kind, NodeKind::Concept) || (n.kind == NodeKind::Person && n.mentions > 0);
     let (fill, border, pen) = match n.cluster.and_then(|c| map.clusters.get(c)) {
         Some(c) => (tint(&c.color, 0.55), c.color.clone(), "2"),
-        None if is_concept && n.kind == NodeKind::Concept => {
-            (UNCLUSTERED.to_string(), "#999999".to_string(), "1")
-        }
+        None if is_concept && n.kind == NodeKind::Concept => (UNCLUSTERED.to_string(), "#999999".to_string(), "1"),
         None => (kind_fill.to_string(), "#666666".to_string(), "1"),
     };
     let font = match (n.focus, n.mentions > 0) {
@@ -140,11 +136,8 @@ pub fn to_dot(map: &TopicMap) -> String {
         ])),
         Stmt::GAttribute(GraphAttributes::Edge(vec![attr("color", "#8c8c8c")])),
     ];
-    let svg_of: std::collections::HashMap<&str, &str> = map
-        .nodes
-        .iter()
-        .map(|n| (n.id.as_str(), n.svg_id.as_str()))
-        .collect();
+    let svg_of: std::collections::HashMap<&str, &str> =
+        map.nodes.iter().map(|n| (n.id.as_str(), n.svg_id.as_str())).collect();
     for n in &map.nodes {
         stmts.push(Stmt::Node(graphviz_rust::dot_structures::Node::new(
             graphviz_rust::dot_structures::NodeId(Id::Plain(n.svg_id.clone()), None),
@@ -152,8 +145,7 @@ pub fn to_dot(map: &TopicMap) -> String {
         )));
     }
     for e in &map.edges {
-        let (Some(a), Some(b)) = (svg_of.get(e.source.as_str()), svg_of.get(e.target.as_str()))
-        else {
+        let (Some(a), Some(b)) = (svg_of.get(e.source.as_str()), svg_of.get(e.target.as_str())) else {
             continue;
         };
         let (width, tip) = if e.relation == "co_occurs" {

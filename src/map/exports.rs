@@ -67,10 +67,7 @@ pub fn to_graphml(map: &TopicMap) -> String {
         xml_escape(&map.title)
     ));
     let data = |s: &mut String, key: &str, v: &str| {
-        s.push_str(&format!(
-            "      <data key=\"{key}\">{}</data>\n",
-            xml_escape(v)
-        ));
+        s.push_str(&format!("      <data key=\"{key}\">{}</data>\n", xml_escape(v)));
     };
     for n in &map.nodes {
         s.push_str(&format!("    <node id=\"{}\">\n", xml_escape(&n.id)));
@@ -152,8 +149,7 @@ pub fn to_cytoscape(map: &TopicMap) -> String {
         })
         .collect();
     let mut s =
-        serde_json::to_string_pretty(&json!({"elements": {"nodes": nodes, "edges": edges}}))
-            .expect("maps serialise");
+        serde_json::to_string_pretty(&json!({"elements": {"nodes": nodes, "edges": edges}})).expect("maps serialise");
     s.push('\n');
     s
 }

@@ -54,8 +54,7 @@ pub const SPEAKER_LINKS: usize = 8;
 /// Colours for clusters (Tableau 10, readable on white and for most
 /// colour-blind readers); further clusters reuse them in order.
 pub const PALETTE: &[&str] = &[
-    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#bab0ac",
+    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
 ];
 
 /// Colour of nodes in no cluster (alone, or not concepts).
@@ -225,18 +224,11 @@ impl<'a> Stats<'a> {
         let mut by_speaker: HashMap<&str, BTreeMap<&str, usize>> = HashMap::new();
         let mut spoken: HashMap<&str, usize> = HashMap::new();
         for m in &kg.mentions {
-            turn_sets
-                .entry(&m.concept)
-                .or_default()
-                .insert((&m.episode, m.turn));
+            turn_sets.entry(&m.concept).or_default().insert((&m.episode, m.turn));
             // The announcer's stock lines ("find us on Twitter") are not
             // what a show talks about.
             if m.speaker != ANNOUNCER {
-                *by_speaker
-                    .entry(&m.concept)
-                    .or_default()
-                    .entry(&m.speaker)
-                    .or_default() += 1;
+                *by_speaker.entry(&m.concept).or_default().entry(&m.speaker).or_default() += 1;
                 *spoken.entry(&m.concept).or_default() += 1;
             }
         }
@@ -285,10 +277,7 @@ impl<'a> Stats<'a> {
             ),
             _ => {
                 let kind = n.concept_kind.map_or("speaker", |k| k.name());
-                format!(
-                    "{} ({kind}): {} mentions in {} episodes",
-                    n.label, mentions, n.episodes
-                )
+                format!("{} ({kind}): {} mentions in {} episodes", n.label, mentions, n.episodes)
             }
         };
         if let Some(sp) = self.by_speaker.get(n.id.as_str()) {
@@ -297,12 +286,7 @@ impl<'a> Stats<'a> {
             let names: Vec<String> = top
                 .iter()
                 .take(3)
-                .map(|(s, c)| {
-                    format!(
-                        "{} ({c})",
-                        self.kg.node(s).map_or(**s, |n| n.label.as_str())
-                    )
-                })
+                .map(|(s, c)| format!("{} ({c})", self.kg.node(s).map_or(**s, |n| n.label.as_str())))
                 .collect();
             if !names.is_empty() {
                 t.push_str(&format!("; most by {}", names.join(", ")));
@@ -347,8 +331,7 @@ pub fn build(kg: &KnowledgeGraph, opts: &Options) -> TopicMap {
 }
 
 fn label(kg: &KnowledgeGraph, id: &str) -> String {
-    kg.node(id)
-        .map_or_else(|| id.to_string(), |n| n.label.clone())
+    kg.node(id).map_or_else(|| id.to_string(), |n| n.label.clone())
 }
 
 struct MapBuilder<'a> {
@@ -367,8 +350,7 @@ struct MapBuilder<'a> {
 impl<'a> MapBuilder<'a> {
     fn kind_ok(&self, n: &Node) -> bool {
         matches!(n.kind, NodeKind::Concept | NodeKind::Person)
-            && (self.opts.kinds.is_empty()
-                || n.concept_kind.is_some_and(|k| self.opts.kinds.contains(&k)))
+            && (self.opts.kinds.is_empty() || n.concept_kind.is_some_and(|k| self.opts.kinds.contains(&k)))
     }
 
     fn add(&mut self, n: NodeIndex, mentions: usize) {
@@ -399,9 +381,7 @@ impl<'a> MapBuilder<'a> {
         let mut candidates: Vec<(NodeIndex, NodeIndex, f64, usize)> = Vec::new();
         for &(n, _) in &self.nodes {
             for e in g.edges_directed(n, Direction::Outgoing) {
-                if e.weight().relation != Relation::CoOccurs
-                    || !self.index.contains_key(&e.target())
-                {
+                if e.weight().relation != Relation::CoOccurs || !self.index.contains_key(&e.target()) {
                     continue;
                 }
                 let shared = e.weight().weight;
@@ -449,16 +429,7 @@ impl<'a> MapBuilder<'a> {
         let mut concepts: Vec<(NodeIndex, usize)> = g
             .node_indices()
             .filter(|&n| self.kind_ok(&g[n]))
-            .map(|n| {
-                (
-                    n,
-                    self.stats
-                        .spoken
-                        .get(g[n].id.as_str())
-                        .copied()
-                        .unwrap_or(0),
-                )
-            })
+            .map(|n| (n, self.stats.spoken.get(g[n].id.as_str()).copied().unwrap_or(0)))
             .filter(|&(_, m)| m > 0)
             .collect();
         concepts.sort_by(|a, b| b.1.cmp(&a.1).then(g[a.0].id.cmp(&g[b.0].id)));
@@ -524,8 +495,7 @@ impl<'a> MapBuilder<'a> {
         }
         for &(s, turns) in &speakers {
             self.add(s, 0);
-            self.edges
-                .push((s, ep, Relation::AppearsIn, turns as f64, None));
+            self.edges.push((s, ep, Relation::AppearsIn, turns as f64, None));
             let sid = g[s].id.as_str();
             let mut theirs: Vec<(NodeIndex, usize)> = self
                 .mentions_in(|m| m.episode == id && m.speaker == sid)
@@ -539,8 +509,7 @@ impl<'a> MapBuilder<'a> {
             for (i, (cn, n)) in theirs.into_iter().enumerate() {
                 let top_speaker = main_speaker.get(&cn).is_none_or(|&(best, _)| best == s);
                 if i < SPEAKER_LINKS || top_speaker {
-                    self.edges
-                        .push((s, cn, Relation::Discusses, n as f64, None));
+                    self.edges.push((s, cn, Relation::Discusses, n as f64, None));
                 }
             }
         }
@@ -583,8 +552,7 @@ impl<'a> MapBuilder<'a> {
                 if let Some(&sn) = self.kg.index.get(*s) {
                     if sn != c {
                         self.add(sn, 0);
-                        self.edges
-                            .push((sn, c, Relation::Discusses, *n as f64, None));
+                        self.edges.push((sn, c, Relation::Discusses, *n as f64, None));
                     }
                 }
             }
@@ -604,16 +572,9 @@ impl<'a> MapBuilder<'a> {
         let mut co: Vec<(NodeIndex, f64, usize)> = g
             .edges_directed(c, Direction::Outgoing)
             .chain(g.edges_directed(c, Direction::Incoming))
-            .filter(|e| {
-                e.weight().relation == Relation::CoOccurs
-                    && e.weight().weight >= self.opts.min_shared.max(1)
-            })
+            .filter(|e| e.weight().relation == Relation::CoOccurs && e.weight().weight >= self.opts.min_shared.max(1))
             .map(|e| {
-                let other = if e.source() == c {
-                    e.target()
-                } else {
-                    e.source()
-                };
+                let other = if e.source() == c { e.target() } else { e.source() };
                 (
                     other,
                     self.stats.npmi(id, &g[other].id, e.weight().weight),
@@ -633,24 +594,13 @@ impl<'a> MapBuilder<'a> {
         let g = &self.kg.graph;
         // Clusters: Louvain over the co-occurrence links between concepts.
         let concept_nodes: Vec<usize> = (0..self.nodes.len())
-            .filter(|&i| {
-                matches!(
-                    g[self.nodes[i].0].kind,
-                    NodeKind::Concept | NodeKind::Person
-                ) && self.nodes[i].1 > 0
-            })
+            .filter(|&i| matches!(g[self.nodes[i].0].kind, NodeKind::Concept | NodeKind::Person) && self.nodes[i].1 > 0)
             .collect();
-        let local: HashMap<usize, usize> = concept_nodes
-            .iter()
-            .enumerate()
-            .map(|(l, &i)| (i, l))
-            .collect();
+        let local: HashMap<usize, usize> = concept_nodes.iter().enumerate().map(|(l, &i)| (i, l)).collect();
         let mut cedges: Vec<(usize, usize, f64)> = Vec::new();
         for &(a, b, r, w, _) in self.edges.iter().chain(&self.hidden) {
             if r == Relation::CoOccurs {
-                if let (Some(&la), Some(&lb)) =
-                    (local.get(&self.index[&a]), local.get(&self.index[&b]))
-                {
+                if let (Some(&la), Some(&lb)) = (local.get(&self.index[&a]), local.get(&self.index[&b])) {
                     cedges.push((la, lb, w.max(1e-6)));
                 }
             }
@@ -679,10 +629,7 @@ impl<'a> MapBuilder<'a> {
                 id,
                 name: name.join(" · "),
                 color: PALETTE[id % PALETTE.len()].to_string(),
-                members: by_mentions
-                    .iter()
-                    .map(|&i| g[self.nodes[i].0].id.clone())
-                    .collect(),
+                members: by_mentions.iter().map(|&i| g[self.nodes[i].0].id.clone()).collect(),
             });
         }
         let max_m = self.nodes.iter().map(|n| n.1).max().unwrap_or(0).max(1) as f64;
@@ -702,9 +649,7 @@ impl<'a> MapBuilder<'a> {
                     mentions: m,
                     episodes: node.episodes,
                     size: ((m as f64).sqrt() / max_m.sqrt() * 1000.0).round() / 1000.0,
-                    tooltip: self
-                        .stats
-                        .tooltip(node, if m > 0 { m } else { node.mentions }),
+                    tooltip: self.stats.tooltip(node, if m > 0 { m } else { node.mentions }),
                     focus: match &self.opts.view {
                         View::Show => false,
                         View::Episode(id) | View::Person(id) | View::Concept(id) => node.id == *id,
@@ -770,16 +715,7 @@ impl<'a> MapBuilder<'a> {
 }
 
 /// Everything `--render` accepts.
-pub const RENDERS: &[&str] = &[
-    "dot",
-    "svg",
-    "png",
-    "pdf",
-    "html",
-    "json",
-    "graphml",
-    "cytoscape",
-];
+pub const RENDERS: &[&str] = &["dot", "svg", "png", "pdf", "html", "json", "graphml", "cytoscape"];
 
 /// The file extension of a render.
 pub fn extension(render: &str) -> &'static str {

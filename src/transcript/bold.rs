@@ -64,25 +64,15 @@ pub fn links(body: &str) -> Vec<Link> {
 
 /// Parses the body into turns. `first_line` is the file line of the body's
 /// first line, so that every turn keeps its real line number.
-pub fn parse_body(
-    path: &Path,
-    body: &str,
-    first_line: usize,
-    warnings: &mut Vec<Diagnostic>,
-) -> Vec<Turn> {
-    let lines: Vec<&str> = body
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .collect();
+pub fn parse_body(path: &Path, body: &str, first_line: usize, warnings: &mut Vec<Diagnostic>) -> Vec<Turn> {
+    let lines: Vec<&str> = body.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
     // Labels written with a colon somewhere in the file; only those are
     // accepted where a line forgets the colon (`**Ana Costa** Yes`), so that
     // bold prose (`**We use Go** and...`) stays prose.
     let known: HashSet<String> = lines
         .iter()
         .filter_map(|l| match classify(l) {
-            Line::Turn {
-                label, colon: true, ..
-            } => Some(label),
+            Line::Turn { label, colon: true, .. } => Some(label),
             _ => None,
         })
         .collect();
@@ -265,9 +255,7 @@ impl Parser<'_> {
             return;
         }
         if !open.turn.text.is_empty() {
-            open.turn
-                .text
-                .push_str(if self.blank_before { "\n\n" } else { "\n" });
+            open.turn.text.push_str(if self.blank_before { "\n\n" } else { "\n" });
         }
         open.turn.text.push_str(&text);
         self.blank_before = false;
@@ -418,10 +406,7 @@ fn is_heading(line: &str) -> bool {
 /// A thematic break: three or more `-`, `*` or `_`, maybe spaced.
 fn is_rule(line: &str) -> bool {
     let chars: Vec<char> = line.chars().filter(|c| !c.is_whitespace()).collect();
-    chars.len() >= 3
-        && ['-', '*', '_']
-            .iter()
-            .any(|&m| chars.iter().all(|&c| c == m))
+    chars.len() >= 3 && ['-', '*', '_'].iter().any(|&m| chars.iter().all(|&c| c == m))
 }
 
 /// The clean text of a line and the timestamps taken out of it.
@@ -576,8 +561,7 @@ mod tests {
 
     #[test]
     fn turns_with_both_colon_placements() {
-        let body =
-            "**Ana Costa:** We moved to Go.\n\n**Ben Ito**: Why Go?\n**Kim Hale** : Speed.\n";
+        let body = "**Ana Costa:** We moved to Go.\n\n**Ben Ito**: Why Go?\n**Kim Hale** : Speed.\n";
         let (turns, w) = parse(body);
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(turns.len(), 3);
@@ -620,9 +604,8 @@ mod tests {
 
     #[test]
     fn odd_timestamp_escapes_are_removed() {
-        let (turns, _) = parse(
-            "**Ana:** \\[\\\\00:01:02.03\\\\\\] a \\[00:00:05.9\\\\9\\] b \\[unintelligible 00:01:03.04\\]\n",
-        );
+        let (turns, _) =
+            parse("**Ana:** \\[\\\\00:01:02.03\\\\\\] a \\[00:00:05.9\\\\9\\] b \\[unintelligible 00:01:03.04\\]\n");
         assert_eq!(turns[0].start_ms, Some(62_030));
         assert_eq!(turns[0].text, "a b [unintelligible 00:01:03.04]");
     }
@@ -698,10 +681,7 @@ mod tests {
         let body = "**\\[Robot voice\\]** Beep.\n**Kim Hale: **spaced\n**Ben Ito:*** stray star\n**$STDOUT:** dollar\n";
         let (turns, _) = parse(body);
         let labels: Vec<Option<&str>> = turns.iter().map(|t| t.label.as_deref()).collect();
-        assert_eq!(
-            labels,
-            vec![None, Some("Kim Hale"), Some("Ben Ito"), Some("$STDOUT")]
-        );
+        assert_eq!(labels, vec![None, Some("Kim Hale"), Some("Ben Ito"), Some("$STDOUT")]);
         assert_eq!(turns[0].text, "[Robot voice] Beep.");
         assert_eq!(turns[1].text, "spaced");
         assert_eq!(turns[2].text, "stray star");
@@ -726,11 +706,7 @@ mod tests {
     #[test]
     fn garbage_does_not_panic() {
         let junk: String = (0..600u32)
-            .filter_map(|i| {
-                "**\\[]()!:#-_`é\u{301}\n 9"
-                    .chars()
-                    .nth((i * 7 % 19) as usize)
-            })
+            .filter_map(|i| "**\\[]()!:#-_`é\u{301}\n 9".chars().nth((i * 7 % 19) as usize))
             .collect();
         let many_links = "[a](".repeat(2000);
         for input in [

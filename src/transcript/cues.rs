@@ -73,11 +73,7 @@ pub(crate) struct Cue<'a> {
 ///   a cue is added to that cue);
 /// - a bad timing line (the cue is skipped, but keeps its number so that
 ///   later cues are still numbered as a reader counts them).
-pub(crate) fn read_cues<'a>(
-    path: &Path,
-    blocks: Vec<Block<'a>>,
-    warnings: &mut Vec<Diagnostic>,
-) -> Vec<Cue<'a>> {
+pub(crate) fn read_cues<'a>(path: &Path, blocks: Vec<Block<'a>>, warnings: &mut Vec<Diagnostic>) -> Vec<Cue<'a>> {
     let mut cues: Vec<Cue<'a>> = Vec::new();
     let mut number = 0usize;
     // Whether the last cue seen was readable, so that stray text after a

@@ -129,14 +129,43 @@ pub fn parse_yaml(path: &Path, split: &Split<'_>) -> Result<Value> {
             line,
             format!(
                 "front matter is not valid YAML ({}); file skipped",
-                first_line(&e.to_string())
+                yaml_reason(&e.to_string(), split.yaml_line)
             ),
         )
     })
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
+/// The parser's reason with its positions, which count from the start of
+/// the front matter, turned into lines of the file, and with the limits
+/// that stop hostile files named in plain words.
+fn yaml_reason(message: &str, yaml_line: usize) -> String {
+    let first = message.lines().next().unwrap_or(message);
+    if first.contains("recursion limit exceeded") {
+        return "nested too deeply: recursion limit exceeded".into();
+    }
+    if first.contains("repetition limit exceeded") {
+        return "aliases expand to too much data: repetition limit exceeded".into();
+    }
+    let mut out = String::with_capacity(first.len());
+    let mut rest = first;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        // "at line N column M" becomes "on line N'" (N' in the file).
+        let after = &rest[i + " at line ".len()..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let Ok(n) = after[..digits].parse::<usize>() else {
+            out.push_str(" at line ");
+            rest = after;
+            continue;
+        };
+        out.push_str(&format!(" on line {}", yaml_line + n.saturating_sub(1)));
+        let after = &after[digits..];
+        rest = after
+            .strip_prefix(" column ")
+            .map_or(after, |a| a.trim_start_matches(|c: char| c.is_ascii_digit()));
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Reads episode metadata from parsed front matter.
@@ -188,15 +217,9 @@ pub fn episode_meta(
     meta.description = field("description").and_then(|v| reader.scalar("description", v));
     meta.notes = field("notes").and_then(|v| reader.scalar("notes", v));
     meta.video = field("video").and_then(|v| reader.scalar("video", v));
-    meta.hosts = field("hosts")
-        .map(|v| reader.people("hosts", v))
-        .unwrap_or_default();
-    meta.guests = field("guests")
-        .map(|v| reader.people("guests", v))
-        .unwrap_or_default();
-    meta.points = field("points")
-        .map(|v| reader.strings("points", v))
-        .unwrap_or_default();
+    meta.hosts = field("hosts").map(|v| reader.people("hosts", v)).unwrap_or_default();
+    meta.guests = field("guests").map(|v| reader.people("guests", v)).unwrap_or_default();
+    meta.points = field("points").map(|v| reader.strings("points", v)).unwrap_or_default();
     meta.links = field("links")
         .map(|v| {
             reader
@@ -216,7 +239,35 @@ pub fn episode_meta(
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect();
+    if map.is_some_and(|m| m.contains_key("episode_id")) {
+        meta.id_line = key_line(split, "episode_id");
+    }
+    meta.related_lines = item_lines(split, "related", &meta.related);
     meta
+}
+
+/// The file line of each item of a top-level list, found in order after
+/// its key (the key's line when an item cannot be found).
+fn item_lines(split: &Split<'_>, key: &str, items: &[String]) -> Vec<usize> {
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let start = key_line(split, key);
+    let lines: Vec<&str> = split.yaml.lines().collect();
+    let mut next = start.saturating_sub(split.yaml_line);
+    items
+        .iter()
+        .map(|item| {
+            let found = (next..lines.len()).find(|&i| lines[i].contains(item.as_str()));
+            match found {
+                Some(i) => {
+                    next = i + 1;
+                    split.yaml_line + i
+                }
+                None => start,
+            }
+        })
+        .collect()
 }
 
 /// The 1-based line of a top-level key in the front matter, for messages.
@@ -240,8 +291,7 @@ struct FieldReader<'a, 'w> {
 impl FieldReader<'_, '_> {
     fn warn(&mut self, field: &str, message: String) {
         let line = (self.line_of)(field);
-        self.warnings
-            .push(Diagnostic::warning(self.path, line, message));
+        self.warnings.push(Diagnostic::warning(self.path, line, message));
     }
 
     /// A string, number or boolean, as text; null is absent.
@@ -299,10 +349,7 @@ impl FieldReader<'_, '_> {
                     } else if !item.is_null() {
                         self.warn(
                             field,
-                            format!(
-                                "an item of `{field}` is {}, not text; item ignored",
-                                type_name(item)
-                            ),
+                            format!("an item of `{field}` is {}, not text; item ignored", type_name(item)),
                         );
                     }
                 }
@@ -310,19 +357,13 @@ impl FieldReader<'_, '_> {
             }
             other => match scalar_text(other) {
                 Some(s) => {
-                    self.warn(
-                        field,
-                        format!("`{field}` should be a list; read as a list of one"),
-                    );
+                    self.warn(field, format!("`{field}` should be a list; read as a list of one"));
                     vec![s]
                 }
                 None => {
                     self.warn(
                         field,
-                        format!(
-                            "`{field}` should be a list, found {}; ignored",
-                            type_name(other)
-                        ),
+                        format!("`{field}` should be a list, found {}; ignored", type_name(other)),
                     );
                     Vec::new()
                 }
@@ -362,10 +403,7 @@ impl FieldReader<'_, '_> {
             other => {
                 self.warn(
                     field,
-                    format!(
-                        "`{field}` should be a list, found {}; ignored",
-                        type_name(other)
-                    ),
+                    format!("`{field}` should be a list, found {}; ignored", type_name(other)),
                 );
                 Vec::new()
             }
@@ -376,17 +414,11 @@ impl FieldReader<'_, '_> {
         match item {
             Value::Mapping(m) => {
                 let name = m.get("name").and_then(scalar_text);
-                let url = m
-                    .get("url")
-                    .and_then(scalar_text)
-                    .map(|u| u.trim().to_string());
+                let url = m.get("url").and_then(scalar_text).map(|u| u.trim().to_string());
                 match name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()) {
                     Some(name) => Some(PersonRef { name, url }),
                     None => {
-                        self.warn(
-                            field,
-                            format!("an item of `{field}` has no `name`; item ignored"),
-                        );
+                        self.warn(field, format!("an item of `{field}` has no `name`; item ignored"));
                         None
                     }
                 }
@@ -400,10 +432,7 @@ impl FieldReader<'_, '_> {
                 _ => {
                     self.warn(
                         field,
-                        format!(
-                            "an item of `{field}` is {}, not a name; item ignored",
-                            type_name(other)
-                        ),
+                        format!("an item of `{field}` is {}, not a name; item ignored", type_name(other)),
                     );
                     None
                 }
@@ -419,11 +448,7 @@ fn one_key_mapping_text(v: &Value) -> Option<String> {
         return None;
     }
     let (k, v) = m.iter().next()?;
-    Some(format!(
-        "{}: {}",
-        scalar_text(k)?,
-        scalar_text(v).unwrap_or_default()
-    ))
+    Some(format!("{}: {}", scalar_text(k)?, scalar_text(v).unwrap_or_default()))
 }
 
 /// A scalar as text; `None` for null, sequences and mappings.
@@ -505,9 +530,20 @@ mod tests {
     }
 
     #[test]
+    fn yaml_errors_give_lines_of_the_file() {
+        let path = Path::new("t.md");
+        let text = "---\nepisode_id: x\ntitle: [open\nhosts: [a]\n---\n";
+        let err = parse_yaml(path, &split(path, text).unwrap()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.md:4: front matter is not valid YAML (did not find expected ',' or ']' on line 4, \
+             while parsing a flow sequence on line 3); file skipped"
+        );
+    }
+
+    #[test]
     fn wrong_types_warn_with_line() {
-        let (m, w) =
-            meta_of("---\ntitle: T\nepisode_number: seven\nhosts: Ann Lee, Bo Chen\n---\n");
+        let (m, w) = meta_of("---\ntitle: T\nepisode_number: seven\nhosts: Ann Lee, Bo Chen\n---\n");
         assert_eq!(m.number, None);
         assert_eq!(m.hosts.len(), 2);
         assert_eq!(w.len(), 2);
@@ -524,7 +560,10 @@ mod tests {
 /// The key line keeps its trailing comment; the items take the indentation
 /// of the first existing item (two spaces if none). A file without the key
 /// gets it at the end of its front matter. Returns `None` for a file with
-/// no front matter.
+/// no front matter, or one whose front matter this cannot rewrite safely
+/// (the result is checked: it must read back as the same metadata with
+/// `related` set to `ids`; a `related:` line inside a quoted or block
+/// scalar, for one, is not a key).
 pub fn replace_related(text: &str, ids: &[String]) -> Option<String> {
     let crlf = text.contains("\r\n");
     let eol = if crlf { "\r\n" } else { "\n" };
@@ -543,26 +582,23 @@ pub fn replace_related(text: &str, ids: &[String]) -> Option<String> {
     let (start, end, comment, indent) = match key {
         Some(k) => {
             let mut end = k + 1;
-            while end < close
-                && (lines[end].starts_with([' ', '\t', '-']) || strip(lines[end]).is_empty())
-            {
+            // Items, and blank lines or comments between them.
+            while end < close && (lines[end].starts_with([' ', '\t', '-', '#']) || strip(lines[end]).is_empty()) {
                 end += 1;
             }
-            // Blank lines after the last item stay where they are.
-            while end > k + 1 && strip(lines[end - 1]).trim().is_empty() {
+            // Blank lines and comments after the last item stay where they
+            // are: they belong to what follows.
+            while end > k + 1 && (strip(lines[end - 1]).trim().is_empty() || lines[end - 1].starts_with('#')) {
                 end -= 1;
             }
             let key_line = strip(lines[k]);
             let after = key_line.split_once(':').map(|(_, r)| r).unwrap_or("");
-            let comment = after
-                .find(" #")
-                .map(|p| after[p..].to_string())
-                .or_else(|| {
-                    after
-                        .trim_start()
-                        .starts_with('#')
-                        .then(|| format!(" {}", after.trim_start()))
-                });
+            let comment = after.find(" #").map(|p| after[p..].to_string()).or_else(|| {
+                after
+                    .trim_start()
+                    .starts_with('#')
+                    .then(|| format!(" {}", after.trim_start()))
+            });
             let indent = lines[k + 1..end]
                 .iter()
                 .find(|l| l.trim_start().starts_with('-'))
@@ -597,7 +633,33 @@ pub fn replace_related(text: &str, ids: &[String]) -> Option<String> {
     for l in &lines[end..] {
         out.push_str(l);
     }
-    Some(out)
+    reads_back(text, &out, ids).then_some(out)
+}
+
+/// Whether rewritten front matter reads as the old one with only
+/// `related` changed, to `ids` (trimmed, blanks dropped, as
+/// [`episode_meta`] reads them), and the body is unchanged.
+fn reads_back(old: &str, new: &str, ids: &[String]) -> bool {
+    let path = Path::new("");
+    let (Ok(old_split), Ok(new_split)) = (split(path, old), split(path, new)) else {
+        return false;
+    };
+    let (Ok(old_value), Ok(new_value)) = (parse_yaml(path, &old_split), parse_yaml(path, &new_split)) else {
+        return false;
+    };
+    let related = episode_meta(path, &new_split, &new_value, "", &mut Vec::new()).related;
+    let wanted: Vec<&str> = ids.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+    // Compared as YAML text, so that `.nan` equals itself.
+    let others = |v: Value| {
+        let mut m = match v {
+            Value::Mapping(m) => m,
+            Value::Null => serde_yaml::Mapping::new(),
+            other => return serde_yaml::to_string(&other).ok(),
+        };
+        m.remove("related");
+        serde_yaml::to_string(&m).ok()
+    };
+    old_split.body == new_split.body && related == wanted && others(old_value) == others(new_value)
 }
 
 /// A YAML scalar for an id: plain where that is safe, double-quoted
@@ -610,7 +672,10 @@ fn yaml_scalar(s: &str) -> String {
         && !matches!(
             s.to_ascii_lowercase().as_str(),
             "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~"
-        );
+        )
+        // `0x1F`, `1e3`, `0o17` are numbers to YAML: plain only if the
+        // text reads back as itself.
+        && matches!(serde_yaml::from_str::<Value>(s), Ok(Value::String(ref r)) if r == s);
     if plain {
         return s.to_string();
     }
@@ -621,7 +686,12 @@ fn yaml_scalar(s: &str) -> String {
             '\\' => q.push_str("\\\\"),
             '\n' => q.push_str("\\n"),
             '\t' => q.push_str("\\t"),
-            c if c.is_control() => q.push_str(&format!("\\u{:04x}", c as u32)),
+            // Control characters (NEL is a line break to YAML), U+FFFE and
+            // U+FFFF (not allowed in YAML), and LS, PS and BOM, which
+            // YAML 1.1 readers (Jekyll's) take as line breaks or markers.
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}') => {
+                q.push_str(&format!("\\u{:04x}", c as u32))
+            }
             c => q.push(c),
         }
     }
@@ -668,5 +738,34 @@ mod related_tests {
         let meta = episode_meta(Path::new("t"), &split, &v, "e", &mut w);
         assert_eq!(meta.related, ids);
         assert!(out.contains("related: # flow\n"), "{out}");
+    }
+
+    fn related_of(text: &str) -> Vec<String> {
+        let path = Path::new("t");
+        let split = split(path, text).unwrap();
+        let v = parse_yaml(path, &split).unwrap();
+        episode_meta(path, &split, &v, "e", &mut Vec::new()).related
+    }
+
+    #[test]
+    fn ids_yaml_reads_as_numbers_are_quoted() {
+        let ids: Vec<String> = ["0x1F", "1e3", "0o17", "007", "a\u{fffe}"].map(String::from).to_vec();
+        let out = replace_related("---\nepisode_id: e\n---\n", &ids).unwrap();
+        assert!(out.contains("  - \"0x1F\"\n"), "{out}");
+        assert_eq!(related_of(&out), ids);
+    }
+
+    #[test]
+    fn comments_between_items_go_with_the_list() {
+        let text = "---\nrelated:\n  - a\n# old\n  - b\n# next\nlayout: post\n---\n";
+        let out = replace_related(text, &["c".into()]).unwrap();
+        assert_eq!(out, "---\nrelated:\n  - c\n# next\nlayout: post\n---\n");
+    }
+
+    #[test]
+    fn a_related_line_inside_a_scalar_is_left_alone() {
+        let text = "---\nnotes: 'one\nrelated: two'\n---\n";
+        assert!(related_of(text).is_empty());
+        assert_eq!(replace_related(text, &["x".into()]), None);
     }
 }

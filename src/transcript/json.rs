@@ -45,13 +45,8 @@ pub fn detect(text: &str) -> bool {
 /// line serde_json reports); everything else is kept with warnings.
 pub fn parse(path: &Path, text: &str, warnings: &mut Vec<Diagnostic>) -> Result<Vec<Turn>> {
     let text = text.trim_start_matches('\u{feff}');
-    let root: Value = serde_json::from_str(text).map_err(|e| {
-        Error::parse(
-            path,
-            e.line().max(1),
-            format!("not valid JSON ({e}); file skipped"),
-        )
-    })?;
+    let root: Value = serde_json::from_str(text)
+        .map_err(|e| Error::parse(path, e.line().max(1), format!("not valid JSON ({e}); file skipped")))?;
     let Some(segments) = root.get("segments").and_then(Value::as_array) else {
         return Err(Error::parse(
             path,
@@ -127,12 +122,7 @@ pub fn parse(path: &Path, text: &str, warnings: &mut Vec<Diagnostic>) -> Result<
 
 /// Reads `startTime` (seconds) as milliseconds. A number is expected; a
 /// numeric string is accepted silently (some generators quote numbers).
-fn start_time(
-    path: &Path,
-    index: usize,
-    value: Option<&Value>,
-    warnings: &mut Vec<Diagnostic>,
-) -> Option<u64> {
+fn start_time(path: &Path, index: usize, value: Option<&Value>, warnings: &mut Vec<Diagnostic>) -> Option<u64> {
     let secs = match value? {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse::<f64>().ok(),

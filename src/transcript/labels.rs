@@ -15,8 +15,7 @@ pub fn split_label(line: &str) -> Option<(&str, &str)> {
     let colon = line.find(':')?;
     let label = line.get(..colon)?;
     let after = line.get(colon + 1..)?;
-    if label != label.trim_start() || !(after.is_empty() || after.starts_with(char::is_whitespace))
-    {
+    if label != label.trim_start() || !(after.is_empty() || after.starts_with(char::is_whitespace)) {
         return None;
     }
     let label = label.trim_end();
@@ -25,8 +24,8 @@ pub fn split_label(line: &str) -> Option<(&str, &str)> {
 
 /// Lower-case words that may sit inside a name.
 const PARTICLES: &[&str] = &[
-    "van", "von", "de", "der", "den", "da", "das", "do", "dos", "di", "del", "della", "du", "la",
-    "le", "bin", "al", "y",
+    "van", "von", "de", "der", "den", "da", "das", "do", "dos", "di", "del", "della", "du", "la", "le", "bin", "al",
+    "y",
 ];
 
 /// One to four capitalised words, lower-case particles allowed inside:
@@ -53,7 +52,7 @@ pub fn is_name_label(label: &str) -> bool {
 pub fn is_caps_label(label: &str) -> bool {
     label.chars().count() <= 12
         && label.chars().any(char::is_uppercase)
-        && label.chars().all(|c| {
-            c.is_uppercase() || c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '_' | '\'')
-        })
+        && label
+            .chars()
+            .all(|c| c.is_uppercase() || c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '_' | '\''))
 }

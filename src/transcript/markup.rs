@@ -82,11 +82,7 @@ fn scan_markup<'a>(s: &'a str, mut emit: impl FnMut(Piece<'a>)) {
         if !before.is_empty() {
             emit(Piece::Text(before));
         }
-        let (open, close) = if at.starts_with('<') {
-            ('<', '>')
-        } else {
-            ('{', '}')
-        };
+        let (open, close) = if at.starts_with('<') { ('<', '>') } else { ('{', '}') };
         let inner_end = at.get(1..).and_then(|a| a.find([close, open, '\n']));
         let tag = inner_end.and_then(|e| {
             let inner = at.get(1..1 + e)?;
@@ -187,14 +183,9 @@ fn entity(name: &str) -> Option<Option<char>> {
         _ => {
             let num = name.strip_prefix('#')?;
             let code = match num.strip_prefix(['x', 'X']) {
-                Some(hex) if !hex.is_empty() && hex.len() <= 6 => {
-                    u32::from_str_radix(hex, 16).ok()?
-                }
+                Some(hex) if !hex.is_empty() && hex.len() <= 6 => u32::from_str_radix(hex, 16).ok()?,
                 Some(_) => return None,
-                None if !num.is_empty()
-                    && num.len() <= 7
-                    && num.bytes().all(|b| b.is_ascii_digit()) =>
-                {
+                None if !num.is_empty() && num.len() <= 7 && num.bytes().all(|b| b.is_ascii_digit()) => {
                     num.parse::<u32>().ok()?
                 }
                 None => return None,

@@ -14,9 +14,8 @@ pub(crate) fn append_joined(buf: &mut String, piece: &str) {
     if piece.is_empty() {
         return;
     }
-    let tight = piece.starts_with([
-        ',', '.', ';', ':', '!', '?', ')', ']', '}', '…', '%', '\u{2019}',
-    ]) || buf.ends_with(['(', '[', '{', '\u{2018}', '\u{201c}']);
+    let tight = piece.starts_with([',', '.', ';', ':', '!', '?', ')', ']', '}', '…', '%', '\u{2019}'])
+        || buf.ends_with(['(', '[', '{', '\u{2018}', '\u{201c}']);
     if !buf.is_empty() && !tight && !buf.ends_with(char::is_whitespace) {
         buf.push(' ');
     }
@@ -38,19 +37,11 @@ pub(crate) struct Merger {
 impl Merger {
     /// Whether a piece by `label` would join the current turn.
     pub(crate) fn continues(&self, label: Option<&str>) -> bool {
-        self.current
-            .as_ref()
-            .is_some_and(|t| t.label.as_deref() == label)
+        self.current.as_ref().is_some_and(|t| t.label.as_deref() == label)
     }
 
     /// Adds a piece of text; empty pieces are ignored.
-    pub(crate) fn add(
-        &mut self,
-        label: Option<&str>,
-        text: &str,
-        start_ms: Option<u64>,
-        line: usize,
-    ) {
+    pub(crate) fn add(&mut self, label: Option<&str>, text: &str, start_ms: Option<u64>, line: usize) {
         let text = text.trim();
         if text.is_empty() {
             return;

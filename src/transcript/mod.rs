@@ -105,10 +105,7 @@ impl Format {
 /// (the least ambiguous first); `None` for an extension podgraph does not
 /// read.
 pub fn formats_for(path: &Path) -> Option<&'static [Format]> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     Some(match ext.as_deref()? {
         "md" | "markdown" => &[Format::Bold, Format::Podlets, Format::Text],
         "txt" => &[Format::Podlets, Format::Text],
@@ -139,17 +136,28 @@ pub struct ParsedFile {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// Largest transcript file read; anything bigger is surely not one.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
 /// File extensions podgraph looks at when walking folders.
 pub fn is_candidate(path: &Path) -> bool {
     formats_for(path).is_some()
 }
 
 /// Reads and parses one file, with the metadata found beside it.
-pub fn read_file(
-    path: &Path,
-    forced: Option<Format>,
-    external: Option<&External>,
-) -> Result<ParsedFile> {
+pub fn read_file(path: &Path, forced: Option<Format>, external: Option<&External>) -> Result<ParsedFile> {
+    let size = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(Error::parse(
+            path,
+            1,
+            format!(
+                "file is {} MB, more than the {} MB a transcript may be; skipped",
+                size >> 20,
+                MAX_FILE_BYTES >> 20
+            ),
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     parse_with(path, bytes, forced, external)
 }
@@ -227,11 +235,7 @@ pub fn parse_with(
         Format::Srt => srt::parse(path, split.body, &mut warnings)?,
     };
     if turns.is_empty() {
-        return Err(Error::parse(
-            path,
-            split.body_line,
-            "transcript has no turns; skipped",
-        ));
+        return Err(Error::parse(path, split.body_line, "transcript has no turns; skipped"));
     }
     let stem = path
         .file_stem()
@@ -240,7 +244,8 @@ pub fn parse_with(
     let mut meta = match external {
         Some(ext) => {
             let side = ext.meta(&stem, &mut warnings);
-            let has_id = matches!(&yaml, serde_yaml::Value::Mapping(m) if m.contains_key("episode_id") || m.contains_key("id"));
+            let has_id =
+                matches!(&yaml, serde_yaml::Value::Mapping(m) if m.contains_key("episode_id") || m.contains_key("id"));
             let own = frontmatter::episode_meta(path, &split, &yaml, &side.id, &mut warnings);
             sidecar::merge(own, side, has_id)
         }
@@ -273,11 +278,7 @@ fn decode(path: &Path, mut bytes: Vec<u8>, warnings: &mut Vec<Diagnostic>) -> Re
         bytes.drain(..3);
     }
     if bytes.contains(&0) {
-        return Err(Error::parse(
-            path,
-            1,
-            "binary file (contains NUL bytes); skipped",
-        ));
+        return Err(Error::parse(path, 1, "binary file (contains NUL bytes); skipped"));
     }
     match String::from_utf8(bytes) {
         Ok(s) => Ok(s),
@@ -327,9 +328,7 @@ mod tests {
 
     #[test]
     fn finds_markdown_links() {
-        let links = markdown_links(
-            "We have [Kelsey Hightower](https://t.co/k), and [Go](https://go.dev) [x] y.",
-        );
+        let links = markdown_links("We have [Kelsey Hightower](https://t.co/k), and [Go](https://go.dev) [x] y.");
         assert_eq!(links.len(), 2);
         assert_eq!(links[0].name, "Kelsey Hightower");
         assert_eq!(links[1].url.as_deref(), Some("https://go.dev"));
@@ -361,26 +360,14 @@ mod tests {
     #[test]
     fn every_format_reads_the_fixture_episode() {
         let files = [
-            (
-                "episode.md",
-                include_str!("../../tests/fixtures/formats/episode.md"),
-            ),
+            ("episode.md", include_str!("../../tests/fixtures/formats/episode.md")),
             (
                 "episode.json",
                 include_str!("../../tests/fixtures/formats/episode.json"),
             ),
-            (
-                "episode.vtt",
-                include_str!("../../tests/fixtures/formats/episode.vtt"),
-            ),
-            (
-                "episode.srt",
-                include_str!("../../tests/fixtures/formats/episode.srt"),
-            ),
-            (
-                "episode.txt",
-                include_str!("../../tests/fixtures/formats/episode.txt"),
-            ),
+            ("episode.vtt", include_str!("../../tests/fixtures/formats/episode.vtt")),
+            ("episode.srt", include_str!("../../tests/fixtures/formats/episode.srt")),
+            ("episode.txt", include_str!("../../tests/fixtures/formats/episode.txt")),
         ];
         let expected = [
             "Ana Costa",
@@ -411,11 +398,7 @@ mod tests {
     #[test]
     fn empty_and_turnless_files_are_errors() {
         assert!(parse_bytes(Path::new("e.md"), b"  \n", None).is_err());
-        let err =
-            parse_bytes(Path::new("e.md"), b"---\ntitle: x\n---\njust prose\n", None).unwrap_err();
-        assert!(
-            err.to_string().contains("not recognised as a transcript"),
-            "{err}"
-        );
+        let err = parse_bytes(Path::new("e.md"), b"---\ntitle: x\n---\njust prose\n", None).unwrap_err();
+        assert!(err.to_string().contains("not recognised as a transcript"), "{err}");
     }
 }

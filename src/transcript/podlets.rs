@@ -33,16 +33,8 @@ pub fn detect(body: &str) -> bool {
 
 /// Parses the body into turns. `first_line` is the file line of the body's
 /// first line, so that every turn keeps its real line number.
-pub fn parse_body(
-    path: &Path,
-    body: &str,
-    first_line: usize,
-    warnings: &mut Vec<Diagnostic>,
-) -> Vec<Turn> {
-    let lines: Vec<&str> = body
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .collect();
+pub fn parse_body(path: &Path, body: &str, first_line: usize, warnings: &mut Vec<Diagnostic>) -> Vec<Turn> {
+    let lines: Vec<&str> = body.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
 
     // Labels written with a colon somewhere in the file; only those are
     // accepted where a line forgets the colon (`[0:04:53.6] NL Yeah`), so
@@ -299,8 +291,7 @@ mod tests {
 
     #[test]
     fn label_without_colon_is_read_when_known() {
-        let (turns, w) =
-            parse("[00:00:01] NL: Hi.\n[0:04:53.6] NL Yeah, sure.\n[0:05:00] I think so.\n");
+        let (turns, w) = parse("[00:00:01] NL: Hi.\n[0:04:53.6] NL Yeah, sure.\n[0:05:00] I think so.\n");
         assert_eq!(turns.len(), 3);
         assert_eq!(turns[1].label.as_deref(), Some("NL"));
         assert_eq!(turns[1].text, "Yeah, sure.");
@@ -323,7 +314,8 @@ mod tests {
 
     #[test]
     fn repeated_transcript_is_skipped_once() {
-        let body = "[0:00:01] A: one\n[0:00:02] B: two\nEPISODE 2\n[0:00:01] A: one\n[0:00:02] B: two\n[0:00:03] A: three\n";
+        let body =
+            "[0:00:01] A: one\n[0:00:02] B: two\nEPISODE 2\n[0:00:01] A: one\n[0:00:02] B: two\n[0:00:03] A: three\n";
         let (turns, w) = parse(body);
         assert_eq!(turns.len(), 3);
         assert_eq!(w.len(), 1);

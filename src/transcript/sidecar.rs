@@ -171,6 +171,8 @@ fn read_yaml(path: &Path) -> Result<(Value, String), Diagnostic> {
     };
     let value = frontmatter::parse_yaml(path, &split).map_err(|e| {
         let mut d = Diagnostic::from_error(&e);
+        // An error at the end of the file is placed on the line after it.
+        d.line = d.line.min(text.lines().count().max(1));
         d.message = d
             .message
             .replace("front matter", "metadata")
@@ -217,22 +219,14 @@ fn yaml_entries(
 const LIST_COLUMNS: &[&str] = &["hosts", "guests", "related", "points"];
 
 /// `(file, line, keys)` of each row of a CSV index.
-fn csv_entries(
-    index: &Path,
-    text: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<(String, usize, Value)> {
+fn csv_entries(index: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<(String, usize, Value)> {
     let rows = parse_csv(text.trim_start_matches('\u{feff}'));
     let Some((_, header)) = rows.first() else {
         return Vec::new();
     };
     let header: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
     let Some(file_col) = header.iter().position(|h| h == "file") else {
-        diags.push(Diagnostic::error(
-            index,
-            1,
-            "the index has no `file` column; ignored",
-        ));
+        diags.push(Diagnostic::error(index, 1, "the index has no `file` column; ignored"));
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -270,10 +264,7 @@ fn csv_entries(
             };
             m.insert(Value::String(name.clone()), v);
         }
-        let file = row
-            .get(file_col)
-            .map(|c| c.trim().to_string())
-            .unwrap_or_default();
+        let file = row.get(file_col).map(|c| c.trim().to_string()).unwrap_or_default();
         out.push((file, *line, Value::Mapping(m)));
     }
     out
@@ -329,11 +320,7 @@ pub fn merge(primary: EpisodeMeta, secondary: EpisodeMeta, primary_has_id: bool)
         if a.is_empty() { b } else { a }
     }
     EpisodeMeta {
-        id: if primary_has_id {
-            primary.id
-        } else {
-            secondary.id
-        },
+        id: if primary_has_id { primary.id } else { secondary.id },
         number: primary.number.or(secondary.number),
         title: primary.title.or(secondary.title),
         date: primary.date.or(secondary.date),
@@ -344,6 +331,13 @@ pub fn merge(primary: EpisodeMeta, secondary: EpisodeMeta, primary_has_id: bool)
         points: vec_or(primary.points, secondary.points),
         links: vec_or(primary.links, secondary.links),
         video: primary.video.or(secondary.video),
+        // Lines are only kept when they are the transcript's own.
+        id_line: if primary_has_id { primary.id_line } else { 0 },
+        related_lines: if primary.related.is_empty() {
+            Vec::new()
+        } else {
+            primary.related_lines
+        },
         related: vec_or(primary.related, secondary.related),
     }
 }
@@ -354,14 +348,10 @@ mod tests {
 
     #[test]
     fn csv_quotes_commas_and_line_breaks() {
-        let rows =
-            parse_csv("file,title\r\na.vtt,\"Hello, \"\"you\"\"\"\nb.vtt,\"two\nlines\"\nc.vtt,x");
+        let rows = parse_csv("file,title\r\na.vtt,\"Hello, \"\"you\"\"\"\nb.vtt,\"two\nlines\"\nc.vtt,x");
         assert_eq!(rows.len(), 4);
         assert_eq!(rows[1].1, vec!["a.vtt", "Hello, \"you\""]);
-        assert_eq!(
-            rows[2],
-            (3, vec!["b.vtt".to_string(), "two\nlines".to_string()])
-        );
+        assert_eq!(rows[2], (3, vec!["b.vtt".to_string(), "two\nlines".to_string()]));
         assert_eq!(rows[3].0, 5);
     }
 
@@ -378,10 +368,7 @@ mod tests {
             "file,episode_id,episode_number,hosts,related\nb.srt,ep-b,2,Ann Lee; Bo Chen,ep-a\nnope.vtt,x,1,,\na.vtt,ignored,9,,\n",
         )
         .unwrap();
-        let files: Vec<PathBuf> = ["a.vtt", "b.srt", "c.txt"]
-            .iter()
-            .map(|f| d.join(f))
-            .collect();
+        let files: Vec<PathBuf> = ["a.vtt", "b.srt", "c.txt"].iter().map(|f| d.join(f)).collect();
         let mut diags = Vec::new();
         let ext = ExternalMeta::collect(&files, &mut diags);
         assert_eq!(diags.len(), 1, "{diags:?}");

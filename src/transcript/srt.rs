@@ -55,9 +55,7 @@ pub fn detect(text: &str) -> bool {
     let first = first.trim();
     !first.is_empty()
         && first.bytes().all(|b| b.is_ascii_digit())
-        && second
-            .split_once("-->")
-            .is_some_and(|(start, _)| start.contains(','))
+        && second.split_once("-->").is_some_and(|(start, _)| start.contains(','))
 }
 
 /// Parses an SRT file into turns.
@@ -183,10 +181,7 @@ mod tests {
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(turns.len(), 3);
         assert_eq!(turns[0].label.as_deref(), Some("Ana Costa"));
-        assert_eq!(
-            turns[0].text,
-            "We run Prometheus on every cluster. And alert on it."
-        );
+        assert_eq!(turns[0].text, "We run Prometheus on every cluster. And alert on it.");
         assert_eq!(turns[0].start_ms, Some(1_000));
         assert_eq!(turns[0].line, 1);
         assert_eq!(turns[1].label.as_deref(), Some("BEN"));
@@ -292,11 +287,7 @@ mod tests {
     #[test]
     fn garbage_does_not_panic() {
         let junk: String = (0..500u32)
-            .filter_map(|i| {
-                "0123\n-->:,<i>{\\}- ABC:\u{301}"
-                    .chars()
-                    .nth((i * 11 % 23) as usize)
-            })
+            .filter_map(|i| "0123\n-->:,<i>{\\}- ABC:\u{301}".chars().nth((i * 11 % 23) as usize))
             .collect();
         for input in [
             junk.as_str(),

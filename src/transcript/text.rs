@@ -40,12 +40,7 @@ pub fn detect(text: &str) -> bool {
 
 /// Parses the text into turns. `first_line` is the file line of the text's
 /// first line, so that every turn keeps its real line number.
-pub fn parse_body(
-    path: &Path,
-    body: &str,
-    first_line: usize,
-    warnings: &mut Vec<Diagnostic>,
-) -> Vec<Turn> {
+pub fn parse_body(path: &Path, body: &str, first_line: usize, warnings: &mut Vec<Diagnostic>) -> Vec<Turn> {
     let mut turns: Vec<Turn> = Vec::new();
     // The turn being built and whether it has met a timestamp yet.
     let mut current: Option<(Turn, bool)> = None;
@@ -61,9 +56,7 @@ pub fn parse_body(
             if let Some((t, _)) = current.take() {
                 turns.push(t);
             }
-            let start_ms = start
-                .stamp
-                .and_then(|s| read_stamp(path, line_no, s, warnings));
+            let start_ms = start.stamp.and_then(|s| read_stamp(path, line_no, s, warnings));
             current = Some((
                 Turn {
                     start_ms,
@@ -125,12 +118,7 @@ pub fn parse_body(
 }
 
 /// Reads a timestamp, warning when it is unreadable.
-fn read_stamp(
-    path: &Path,
-    line_no: usize,
-    stamp: &str,
-    warnings: &mut Vec<Diagnostic>,
-) -> Option<u64> {
+fn read_stamp(path: &Path, line_no: usize, stamp: &str, warnings: &mut Vec<Diagnostic>) -> Option<u64> {
     let ms = parse_timestamp(stamp);
     if ms.is_none() {
         warnings.push(Diagnostic::warning(
@@ -192,8 +180,7 @@ fn looks_like_stamp(s: &str, allowed: impl Fn(char) -> bool) -> bool {
     s.contains(':')
         && s.len() <= 14
         && s.starts_with(|c: char| c.is_ascii_digit())
-        && s.chars()
-            .all(|c| allowed(c) || matches!(c, ':' | '.' | ','))
+        && s.chars().all(|c| allowed(c) || matches!(c, ':' | '.' | ','))
 }
 
 #[cfg(test)]
@@ -296,11 +283,7 @@ mod tests {
     #[test]
     fn garbage_does_not_panic() {
         let junk: String = (0..500u32)
-            .filter_map(|i| {
-                "[](): \n-->9:.,é\u{301}\r*"
-                    .chars()
-                    .nth((i * 13 % 17) as usize)
-            })
+            .filter_map(|i| "[](): \n-->9:.,é\u{301}\r*".chars().nth((i * 13 % 17) as usize))
             .collect();
         for input in [
             junk.as_str(),

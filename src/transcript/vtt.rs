@@ -81,10 +81,7 @@ pub fn parse(path: &Path, text: &str, warnings: &mut Vec<Diagnostic>) -> Result<
             continue;
         }
         let first = block.lines.first().copied().unwrap_or_default();
-        if ["NOTE", "STYLE", "REGION"]
-            .iter()
-            .any(|kw| keyword_line(first, kw))
-        {
+        if ["NOTE", "STYLE", "REGION"].iter().any(|kw| keyword_line(first, kw)) {
             if let Some(t) = block.lines.iter().position(|l| l.contains("-->")) {
                 warnings.push(Diagnostic::warning(
                     path,
@@ -103,11 +100,7 @@ pub fn parse(path: &Path, text: &str, warnings: &mut Vec<Diagnostic>) -> Result<
 
     let cues = read_cues(path, kept, warnings);
     if cues.is_empty() {
-        return Err(Error::parse(
-            path,
-            1,
-            "WebVTT file has no readable cues; file skipped",
-        ));
+        return Err(Error::parse(path, 1, "WebVTT file has no readable cues; file skipped"));
     }
 
     let mut merger = Merger::default();
@@ -131,12 +124,7 @@ pub fn parse(path: &Path, text: &str, warnings: &mut Vec<Diagnostic>) -> Result<
                     ),
                 ));
             }
-            merger.add(
-                voice.as_deref(),
-                &chunk.text,
-                Some(cue.start_ms),
-                cue.number,
-            );
+            merger.add(voice.as_deref(), &chunk.text, Some(cue.start_ms), cue.number);
         }
     }
     Ok(merger.finish())
@@ -170,10 +158,7 @@ mod tests {
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(turns.len(), 3);
         assert_eq!(turns[0].label.as_deref(), Some("Ana Costa"));
-        assert_eq!(
-            turns[0].text,
-            "We run Prometheus on every cluster. And alert on it."
-        );
+        assert_eq!(turns[0].text, "We run Prometheus on every cluster. And alert on it.");
         assert_eq!(turns[0].start_ms, Some(1_000));
         assert_eq!(turns[0].line, 1);
         assert_eq!(turns[1].label.as_deref(), Some("Ben Ito"));
@@ -198,10 +183,7 @@ mod tests {
     fn tags_and_entities_are_cleaned() {
         let text = "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ana><b>Go</b> &amp; <i>Rust</i> <c.yellow.bg>are</c> <00:00:01.500>fine&nbsp;&lt;3 &#39;&#x41;&#0; &lrm;&rlm;<lang en>ok</lang> a < b &bogus;\n";
         let (turns, _) = run(text);
-        assert_eq!(
-            turns[0].text,
-            "Go & Rust are fine <3 'A&#0; ok a < b &bogus;"
-        );
+        assert_eq!(turns[0].text, "Go & Rust are fine <3 'A&#0; ok a < b &bogus;");
     }
 
     #[test]
@@ -229,8 +211,7 @@ mod tests {
 
     #[test]
     fn bad_cues_are_skipped_but_counted() {
-        let text =
-            "WEBVTT\n\n00:01.000 --> nope\n<v Ana>Lost.\n\n00:02.000 --> 00:03.000\n<v Ben>Kept.\n";
+        let text = "WEBVTT\n\n00:01.000 --> nope\n<v Ana>Lost.\n\n00:02.000 --> 00:03.000\n<v Ben>Kept.\n";
         let (turns, w) = run(text);
         assert_eq!(turns.len(), 1);
         assert_eq!(turns[0].text, "Kept.");
@@ -244,8 +225,7 @@ mod tests {
     fn messy_blocks_are_recovered() {
         // A cue glued to the header, two cues without a blank line between
         // them, and a blank line inside a cue's text.
-        let text =
-            "WEBVTT\n00:01.000 --> 00:02.000\n<v Ana>One\n00:02.000 --> 00:03.000\ntwo\n\nthree\n";
+        let text = "WEBVTT\n00:01.000 --> 00:02.000\n<v Ana>One\n00:02.000 --> 00:03.000\ntwo\n\nthree\n";
         let (turns, w) = run(text);
         assert_eq!(turns.len(), 1);
         assert_eq!(turns[0].text, "One two three");
@@ -255,14 +235,7 @@ mod tests {
     #[test]
     fn missing_header_or_cues_is_an_error() {
         let mut w = Vec::new();
-        assert!(
-            parse(
-                Path::new("t.vtt"),
-                "1\n00:00:01,000 --> 00:00:02,000\nHi\n",
-                &mut w
-            )
-            .is_err()
-        );
+        assert!(parse(Path::new("t.vtt"), "1\n00:00:01,000 --> 00:00:02,000\nHi\n", &mut w).is_err());
         assert!(parse(Path::new("t.vtt"), "WEBVTT\n\nNOTE nothing\n", &mut w).is_err());
         assert!(parse(Path::new("t.vtt"), "WEBVTT\n\n00:01 --> xx\nHi\n", &mut w).is_err());
     }
@@ -289,11 +262,7 @@ mod tests {
             let _ = parse(Path::new("g.vtt"), input, &mut w);
         }
         let junk: String = (0..400u32)
-            .map(|i| {
-                [
-                    '<', '>', '-', '&', ';', '#', ':', '\n', 'v', ' ', '{', '\\', '.', '9',
-                ][(i * 7 % 14) as usize]
-            })
+            .map(|i| ['<', '>', '-', '&', ';', '#', ':', '\n', 'v', ' ', '{', '\\', '.', '9'][(i * 7 % 14) as usize])
             .collect();
         let mut w = Vec::new();
         let _ = parse(Path::new("g.vtt"), &format!("WEBVTT\n{junk}"), &mut w);

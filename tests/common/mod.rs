@@ -17,9 +17,7 @@ pub fn run(args: &[&str]) -> Output {
 
 /// A fixture path under `tests/fixtures`.
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
 }
 
 /// A path in the repository.
@@ -31,9 +29,7 @@ pub fn repo(rel: &str) -> PathBuf {
 /// (with a message saying the test is skipped) when it is absent, as in a
 /// user's clone.
 pub fn shared_corpus(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus")
-        .join(rel);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus").join(rel);
     if p.is_dir() {
         Some(p)
     } else {
