@@ -152,13 +152,21 @@ pub fn initials(name: &str) -> String {
 /// apart with the same first letter ("Duffy"/"Duffie" are two edits but
 /// share their stem, so a common prefix of four letters also counts).
 pub fn given_name_matches(word: &str, given: &str) -> bool {
-    let a = key(word);
-    let b = key(given);
+    keys_match(&key(word), &key(given))
+}
+
+/// [`given_name_matches`] for names already folded with [`key`].
+pub fn keys_match(a: &str, b: &str) -> bool {
     if a.is_empty() || b.is_empty() {
         return false;
     }
     if a == b {
         return true;
+    }
+    // Cheap rejections before any allocation: another first letter, or
+    // lengths too far apart for one edit or a shared stem.
+    if a.chars().next() != b.chars().next() || a.len().abs_diff(b.len()) > 6 {
+        return false;
     }
     let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     if ca.len() < 4 || cb.len() < 4 || ca[0] != cb[0] {

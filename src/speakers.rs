@@ -428,13 +428,21 @@ impl NameFinder {
         let words = capitalised_words(text);
         let mut out = Vec::new();
         for (wi, w) in words.iter().enumerate() {
+            // Most capitalised words start with no candidate's initial: tell
+            // so before folding anything.
+            let initial = w.chars().next().map(|c| c.to_lowercase().next().unwrap_or(c));
+            if initial.is_some_and(|i| i.is_ascii() && !self.firsts.iter().any(|(_, f, _)| f.starts_with(i))) {
+                continue;
+            }
             let folded = names::key(w);
             let matching: Vec<&(usize, String, Option<String>)> = self
                 .firsts
                 .iter()
-                .filter(|(_, first, _)| first.starts_with(folded.chars().next().unwrap_or(' ')))
-                .filter(|(_, first, _)| names::given_name_matches(&folded, first))
+                .filter(|(_, first, _)| names::keys_match(&folded, first))
                 .collect();
+            if matching.is_empty() {
+                continue;
+            }
             // Two people with one given name: only the surname decides.
             let next = words.get(wi + 1).map(|n| names::key(n));
             let full: Vec<_> = matching
@@ -442,7 +450,7 @@ impl NameFinder {
                 .filter(|(_, _, last)| {
                     last.as_deref()
                         .zip(next.as_deref())
-                        .is_some_and(|(l, n)| names::given_name_matches(n, l))
+                        .is_some_and(|(l, n)| names::keys_match(n, l))
                 })
                 .collect();
             if full.len() == 1 {
@@ -476,22 +484,19 @@ pub fn self_introductions(text: &str) -> Vec<String> {
     let (head, tail) = edges(text, 400);
     for part in [head, tail] {
         let tokens: Vec<&str> = part.split_whitespace().collect();
+        let words: Vec<Word> = tokens.iter().map(|t| Word::of(t)).collect();
+        let at = |j: usize| words.get(j).copied().unwrap_or(Word::Other);
         for i in 0..tokens.len() {
-            let t = normalize_token(tokens[i]);
-            let cue_len =
-                if t == "i'm" || t == "im" || (t == "me" && tokens[i].ends_with(',')) || (t == "it's" && i <= 2) {
-                    1
-                } else if (t == "i" && tokens.get(i + 1).map(|s| normalize_token(s)) == Some("am".into()))
-                    || (t == "my"
-                        && tokens.get(i + 1).map(|s| normalize_token(s)) == Some("name".into())
-                        && tokens.get(i + 2).map(|s| normalize_token(s)) == Some("is".into()))
-                {
-                    if t == "i" { 2 } else { 3 }
-                } else if t == "this" && tokens.get(i + 1).map(|s| normalize_token(s)) == Some("is".into()) {
-                    2
-                } else {
-                    0
-                };
+            let t = words[i];
+            let cue_len = match t {
+                Word::Im => 1,
+                Word::Me if tokens[i].ends_with(',') => 1,
+                Word::Its if i <= 2 => 1,
+                Word::I if at(i + 1) == Word::Am => 2,
+                Word::My if at(i + 1) == Word::Name && at(i + 2) == Word::Is => 3,
+                Word::This if at(i + 1) == Word::Is => 2,
+                _ => 0,
+            };
             if cue_len > 0 {
                 if let Some(name) = name_at(&tokens[i + cue_len..]) {
                     out.push(name);
@@ -499,7 +504,7 @@ pub fn self_introductions(text: &str) -> Vec<String> {
             }
             // "Jed Salazar here", "Sure. Tomás here" near a turn's start:
             // the one or two capitalised words right before "here".
-            if (1..=6).contains(&i) && t == "here" {
+            if (1..=6).contains(&i) && t == Word::Here {
                 for len in [2, 1] {
                     if i < len {
                         continue;
@@ -524,10 +529,56 @@ pub fn self_introductions(text: &str) -> Vec<String> {
     out
 }
 
-fn normalize_token(t: &str) -> String {
-    t.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
-        .replace('’', "'")
-        .to_lowercase()
+/// The words self-introductions are made of, read from a token without
+/// allocating (case and curly apostrophes ignored, punctuation trimmed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Word {
+    Im,
+    I,
+    Am,
+    My,
+    Name,
+    Is,
+    This,
+    Here,
+    Me,
+    Its,
+    Other,
+}
+
+impl Word {
+    fn of(token: &str) -> Word {
+        let t = token.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’');
+        let is = |w: &str| {
+            t.len() <= w.len() + 2
+                && t.chars()
+                    .map(|c| if c == '’' { '\'' } else { c.to_ascii_lowercase() })
+                    .eq(w.chars())
+        };
+        if is("i'm") || is("im") {
+            Word::Im
+        } else if is("i") {
+            Word::I
+        } else if is("am") {
+            Word::Am
+        } else if is("my") {
+            Word::My
+        } else if is("name") {
+            Word::Name
+        } else if is("is") {
+            Word::Is
+        } else if is("this") {
+            Word::This
+        } else if is("here") {
+            Word::Here
+        } else if is("me") {
+            Word::Me
+        } else if is("it's") {
+            Word::Its
+        } else {
+            Word::Other
+        }
+    }
 }
 
 /// One to three capitalised words at the start of `tokens`, as a name.
@@ -882,6 +933,12 @@ struct State {
 /// self-introduction.
 struct EvidenceTally {
     counts: BTreeMap<(usize, usize), (usize, usize, usize, usize)>,
+    /// Turns of label `q` right after a turn of another label `p`: (p, q).
+    transitions: BTreeMap<(usize, usize), usize>,
+    /// Per label: the labels its turns follow, and how often.
+    follows: Vec<BTreeMap<usize, usize>>,
+    /// Per label: sum of ln(1 + words) over its turns, and the turn count.
+    lengths: Vec<(f32, usize)>,
 }
 
 impl EvidenceTally {
@@ -900,7 +957,28 @@ impl EvidenceTally {
                 EvidenceKind::NamesOther => c.2 += 1,
             }
         }
-        EvidenceTally { counts }
+        let n = clues.labels.len();
+        let mut transitions: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+        let mut follows: Vec<BTreeMap<usize, usize>> = vec![BTreeMap::new(); n];
+        let mut lengths = vec![(0.0f32, 0usize); n];
+        let tl = &clues.turn_labels;
+        for (i, l) in tl.iter().enumerate() {
+            let Some(l) = *l else { continue };
+            lengths[l].0 += (1.0 + clues.turn_words.get(i).copied().unwrap_or(0) as f32).ln();
+            lengths[l].1 += 1;
+            if let Some(Some(p)) = i.checked_sub(1).map(|j| tl[j]) {
+                if p != l {
+                    *transitions.entry((p, l)).or_default() += 1;
+                    *follows[l].entry(p).or_default() += 1;
+                }
+            }
+        }
+        EvidenceTally {
+            counts,
+            transitions,
+            follows,
+            lengths,
+        }
     }
 
     /// (self-introductions, addressed, names as other, first intro line).
@@ -976,7 +1054,7 @@ fn score(
     }
 
     // Who usually speaks after the speakers this label follows.
-    let (share, prev) = answer_share(clues, state, l, ci);
+    let (share, prev) = answer_share(clues, tally, state, l, ci);
     if share > 0.0 {
         s += 1.5 * share;
         why.push(format!(
@@ -986,7 +1064,7 @@ fn score(
         ));
     }
 
-    if s > 0.0 && closest_in_length(clues, state, l) == Some(ci) {
+    if s > 0.0 && closest_in_length(tally, state, l) == Some(ci) {
         s += 1.0;
         why.push(format!("its turns are as long as {}'s", cand.name));
     }
@@ -1023,72 +1101,58 @@ fn only_listed_fit(clues: &Clues, label: &str, state: &State) -> Option<usize> {
 /// For the turns of label `l`, the share of times the previous speaker's
 /// turns are followed by candidate `ci` elsewhere in the episode (among
 /// resolved labels), and the previous speaker's label.
-fn answer_share(clues: &Clues, state: &State, l: usize, ci: usize) -> (f32, String) {
-    let tl = &clues.turn_labels;
+fn answer_share(clues: &Clues, tally: &EvidenceTally, state: &State, l: usize, ci: usize) -> (f32, String) {
     let mut total = 0.0;
     let mut n = 0;
-    let mut prev_label = String::new();
-    for i in 1..tl.len() {
-        if tl[i] != Some(l) {
-            continue;
-        }
-        let Some(p) = tl[i - 1] else { continue };
-        if p == l {
-            continue;
-        }
+    let mut prev_label: Option<(usize, usize)> = None;
+    for (&p, &k) in &tally.follows[l] {
         let (mut to_c, mut all) = (0usize, 0usize);
-        for j in 1..tl.len() {
-            if tl[j - 1] != Some(p) {
+        for (&(_, q), &count) in tally.transitions.range((p, 0)..(p + 1, 0)) {
+            if q == l {
                 continue;
             }
-            if let Some(q) = tl[j] {
-                if q != l && q != p {
-                    if let Some(c) = state.label_cand[q] {
-                        all += 1;
-                        to_c += usize::from(c == ci);
-                    }
-                }
+            if let Some(c) = state.label_cand[q] {
+                all += count;
+                to_c += if c == ci { count } else { 0 };
             }
         }
         if all >= 3 {
-            total += to_c as f32 / all as f32;
-            n += 1;
-            prev_label = clues.labels[p].clone();
+            total += k as f32 * to_c as f32 / all as f32;
+            n += k;
+            if prev_label.is_none_or(|(_, best)| k > best) {
+                prev_label = Some((p, k));
+            }
         }
     }
-    if n == 0 {
-        (0.0, prev_label)
-    } else {
-        (total / n as f32, prev_label)
-    }
+    let prev = prev_label.map(|(p, _)| clues.labels[p].clone()).unwrap_or_default();
+    if n == 0 { (0.0, prev) } else { (total / n as f32, prev) }
 }
 
 /// The resolved candidate whose turns are, on average, closest in length
 /// (log of words) to the turns of label `l`: in an interview the guest's
 /// answers are long and the hosts' prompts short.
-fn closest_in_length(clues: &Clues, state: &State, l: usize) -> Option<usize> {
-    let mut sums: BTreeMap<Option<usize>, (f32, usize)> = BTreeMap::new();
-    for (i, tl) in clues.turn_labels.iter().enumerate() {
-        let Some(tl) = *tl else { continue };
-        let key = if tl == l {
-            None
-        } else {
-            match state.label_cand[tl] {
-                Some(c) => Some(c),
-                None => continue,
-            }
-        };
-        let e = sums.entry(key).or_default();
-        e.0 += (1.0 + clues.turn_words[i] as f32).ln();
-        e.1 += 1;
+fn closest_in_length(tally: &EvidenceTally, state: &State, l: usize) -> Option<usize> {
+    let (own, n) = tally.lengths[l];
+    if n == 0 {
+        return None;
     }
-    let (own, n) = sums.remove(&None)?;
     let own = own / n as f32;
+    let mut sums: BTreeMap<usize, (f32, usize)> = BTreeMap::new();
+    for (q, &(sum, count)) in tally.lengths.iter().enumerate() {
+        if q == l || count == 0 {
+            continue;
+        }
+        if let Some(c) = state.label_cand[q] {
+            let e = sums.entry(c).or_default();
+            e.0 += sum;
+            e.1 += count;
+        }
+    }
     let mut best: Option<(f32, usize)> = None;
     for (c, (sum, count)) in sums {
         let d = (sum / count as f32 - own).abs();
         if best.is_none_or(|(bd, _)| d < bd) {
-            best = c.map(|c| (d, c));
+            best = Some((d, c));
         }
     }
     best.map(|(_, c)| c)

@@ -405,8 +405,16 @@ fn is_heading(line: &str) -> bool {
 
 /// A thematic break: three or more `-`, `*` or `_`, maybe spaced.
 fn is_rule(line: &str) -> bool {
-    let chars: Vec<char> = line.chars().filter(|c| !c.is_whitespace()).collect();
-    chars.len() >= 3 && ['-', '*', '_'].iter().any(|&m| chars.iter().all(|&c| c == m))
+    let mut marks = line.bytes().filter(|b| !b.is_ascii_whitespace());
+    let Some(first) = marks.next() else { return false };
+    let mut n = 1;
+    for b in marks {
+        if b != first {
+            return false;
+        }
+        n += 1;
+    }
+    n >= 3 && matches!(first, b'-' | b'*' | b'_')
 }
 
 /// The clean text of a line and the timestamps taken out of it.
