@@ -16,6 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use rayon::prelude::*;
 
@@ -117,6 +118,8 @@ pub struct Corpus {
     pub failed_files: usize,
     /// Files read.
     pub files: usize,
+    /// Wall time of each loading stage, for `podgraph build --timings`.
+    pub times: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Lists the files to read: files given directly, and candidate files in
@@ -218,6 +221,11 @@ impl Progress for NoProgress {}
 
 /// Reads, parses, resolves and tags a corpus.
 pub fn load(opts: &Options, tagger: &Tagger, progress: &dyn Progress) -> Result<Corpus> {
+    let mut clock = Instant::now();
+    let mut lap = |corpus: &mut Corpus, stage: &'static str| {
+        corpus.times.push((stage, clock.elapsed()));
+        clock = Instant::now();
+    };
     let files = discover(&opts.inputs)?;
     let mut corpus = Corpus {
         files: files.len(),
@@ -260,6 +268,7 @@ pub fn load(opts: &Options, tagger: &Tagger, progress: &dyn Progress) -> Result<
     let mut meta_diags = Vec::new();
     let external = ExternalMeta::collect(&episodes_files, &mut meta_diags);
     corpus.diagnostics.extend(meta_diags);
+    lap(&mut corpus, "discover files, people, metadata");
 
     let results: Vec<(Option<ProcessedEpisode>, Vec<Diagnostic>)> = episodes_files
         .par_iter()
@@ -274,6 +283,7 @@ pub fn load(opts: &Options, tagger: &Tagger, progress: &dyn Progress) -> Result<
         })
         .collect();
     progress.finish();
+    lap(&mut corpus, "read, parse, speaker clues, tag (parallel)");
 
     let mut by_id: BTreeMap<String, PathBuf> = BTreeMap::new();
     for (ep, diags) in results {
@@ -305,7 +315,7 @@ pub fn load(opts: &Options, tagger: &Tagger, progress: &dyn Progress) -> Result<
     }
     corpus.casts = corpus
         .episodes
-        .iter()
+        .par_iter()
         .map(|ep| speakers::resolve(&ep.clues, &stock))
         .collect();
     let shows: Vec<PathBuf> = corpus
@@ -316,6 +326,7 @@ pub fn load(opts: &Options, tagger: &Tagger, progress: &dyn Progress) -> Result<
     speakers::infer_roles(&mut corpus.casts, &shows);
     check_cross_file(&mut corpus);
     corpus.diagnostics.normalize();
+    lap(&mut corpus, "resolve speakers");
     Ok(corpus)
 }
 

@@ -19,7 +19,7 @@
 //! The mentions themselves, with their quotes, are kept beside the graph
 //! as [`MentionRecord`]s for evidence queries.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::corpus::Corpus;
 use crate::dictionary::{Dictionary, Kind};
 use crate::names;
+use crate::names::FastMap;
 use crate::speakers::{Role, Voice};
 
 /// What a node stands for.
@@ -192,11 +193,11 @@ pub struct KnowledgeGraph {
     /// The graph itself.
     pub graph: DiGraph<Node, Edge>,
     /// Node index by id.
-    pub index: HashMap<String, NodeIndex>,
+    pub index: FastMap<String, NodeIndex>,
     /// Every concept mention with its evidence, in episode and turn order.
     pub mentions: Vec<MentionRecord>,
     /// Edge index by endpoints and relation.
-    edges: HashMap<(NodeIndex, NodeIndex, Relation), EdgeIndex>,
+    edges: FastMap<(NodeIndex, NodeIndex, Relation), EdgeIndex>,
 }
 
 impl KnowledgeGraph {
@@ -260,14 +261,14 @@ struct Builder<'a> {
     dict: &'a Dictionary,
     kg: KnowledgeGraph,
     /// Person id by name key, from the dictionary's person entries.
-    dict_people: HashMap<String, usize>,
+    dict_people: FastMap<String, usize>,
     /// Spellings seen per person id, with counts.
     spellings: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
 impl<'a> Builder<'a> {
     fn new(corpus: &'a Corpus, dict: &'a Dictionary) -> Self {
-        let mut dict_people = HashMap::new();
+        let mut dict_people = FastMap::default();
         for (i, c) in dict.concepts.iter().enumerate() {
             if c.kind == Kind::Person {
                 for a in &c.aliases {
@@ -446,7 +447,7 @@ impl<'a> Builder<'a> {
             }
         }
         // Curated related links between known episodes.
-        let ids: HashMap<&str, NodeIndex> = corpus
+        let ids: FastMap<&str, NodeIndex> = corpus
             .episodes
             .iter()
             .zip(&episode_nodes)

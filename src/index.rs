@@ -19,7 +19,7 @@
 //! `MSPL` record offsets grouped by speaker, `MTRN` turns naming each
 //! concept.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -33,6 +33,7 @@ use crate::dictionary::Kind;
 use crate::error::{Error, Result};
 use crate::graph::{ANNOUNCER, Edge, KnowledgeGraph, MentionRecord, Node, NodeKind, Relation};
 use crate::names;
+use crate::names::FastMap;
 use crate::speakers::Role;
 
 const MAGIC: &[u8; 8] = b"PGIDX001";
@@ -104,7 +105,7 @@ impl Buf {
 #[derive(Default)]
 struct Strings {
     blob: Vec<u8>,
-    seen: HashMap<String, (u32, u32)>,
+    seen: FastMap<String, (u32, u32)>,
 }
 
 impl Strings {
@@ -206,13 +207,19 @@ pub fn node_keys(n: &Node) -> BTreeSet<String> {
     keys
 }
 
+/// Sets the `graph.json` size recorded in index bytes made by [`write`]
+/// (for an index built while the JSON was still being written).
+pub fn set_graph_json_len(index: &mut [u8], graph_json_len: u64) {
+    index[MAGIC.len()..MAGIC.len() + 8].copy_from_slice(&graph_json_len.to_le_bytes());
+}
+
 /// Serialises a graph's query index. `graph_json_len` is the size of the
 /// `graph.json` written with it, used to tell a stale index.
 pub fn write(kg: &KnowledgeGraph, graph_json_len: u64) -> Vec<u8> {
     let g = &kg.graph;
     let order = kg.sorted_nodes();
-    let pos: HashMap<NodeIndex, u32> = order.iter().enumerate().map(|(i, &n)| (n, i as u32)).collect();
-    let by_id: HashMap<&str, u32> = order
+    let pos: FastMap<NodeIndex, u32> = order.iter().enumerate().map(|(i, &n)| (n, i as u32)).collect();
+    let by_id: FastMap<&str, u32> = order
         .iter()
         .enumerate()
         .map(|(i, &n)| (g[n].id.as_str(), i as u32))
@@ -298,27 +305,33 @@ pub fn write(kg: &KnowledgeGraph, graph_json_len: u64) -> Vec<u8> {
 
     // Mentions grouped by concept, then offsets grouped by speaker.
     let node_of = |id: &str| by_id.get(id).copied().unwrap_or(NONE32);
+    // Each mention's (concept, episode, speaker) nodes, looked up once.
+    let ends: Vec<(u32, u32, u32)> = kg
+        .mentions
+        .iter()
+        .map(|m| {
+            let speaker = if m.speaker == ANNOUNCER {
+                NONE32
+            } else {
+                node_of(&m.speaker)
+            };
+            (node_of(&m.concept), node_of(&m.episode), speaker)
+        })
+        .collect();
     let mut order_m: Vec<usize> = (0..kg.mentions.len()).collect();
-    order_m.sort_by_key(|&i| (node_of(&kg.mentions[i].concept), i));
+    order_m.sort_unstable_by_key(|&i| (ends[i].0, i));
     let mut mrec = Buf::default();
     let mut offsets: Vec<(u64, u32)> = vec![(0, 0); kg.mentions.len()];
     let mut by_concept: BTreeMap<u32, (u64, u32)> = BTreeMap::new();
-    let mut turns: BTreeMap<u32, BTreeSet<(u32, usize)>> = BTreeMap::new();
     for &i in &order_m {
         let m = &kg.mentions[i];
-        let c = node_of(&m.concept);
+        let (c, ep, speaker) = ends[i];
         let off = mrec.0.len() as u64;
         let e = by_concept.entry(c).or_insert((off, 0));
         e.1 += 1;
-        let ep = node_of(&m.episode);
-        turns.entry(c).or_default().insert((ep, m.turn));
         mrec.u32(ep);
         mrec.u32(c);
-        mrec.u32(if m.speaker == ANNOUNCER {
-            NONE32
-        } else {
-            node_of(&m.speaker)
-        });
+        mrec.u32(speaker);
         mrec.u32(m.turn as u32);
         mrec.u32(m.line as u32);
         mrec.u64(m.time_ms.unwrap_or(NONE64));
@@ -330,10 +343,23 @@ pub fn write(kg: &KnowledgeGraph, graph_json_len: u64) -> Vec<u8> {
         mrec.bytes(m.quote.as_bytes());
         offsets[i] = (off, (mrec.0.len() as u64 - off) as u32);
     }
+    // Distinct turns mentioning each concept.
+    let mut concept_turns: Vec<(u32, u32, usize)> = kg
+        .mentions
+        .iter()
+        .zip(&ends)
+        .map(|(m, &(c, ep, _))| (c, ep, m.turn))
+        .collect();
+    concept_turns.sort_unstable();
+    concept_turns.dedup();
+    let mut turn_count: BTreeMap<u32, u32> = BTreeMap::new();
+    for (c, _, _) in concept_turns {
+        *turn_count.entry(c).or_default() += 1;
+    }
     let mut by_speaker: BTreeMap<u32, Vec<(u64, u32)>> = BTreeMap::new();
-    for (i, m) in kg.mentions.iter().enumerate() {
-        if m.speaker != ANNOUNCER {
-            by_speaker.entry(node_of(&m.speaker)).or_default().push(offsets[i]);
+    for (i, &(_, _, speaker)) in ends.iter().enumerate() {
+        if kg.mentions[i].speaker != ANNOUNCER {
+            by_speaker.entry(speaker).or_default().push(offsets[i]);
         }
     }
     let (mut mcox, mut mspx, mut mspl, mut mtrn) = (Buf::default(), Buf::default(), Buf::default(), Buf::default());
@@ -350,7 +376,7 @@ pub fn write(kg: &KnowledgeGraph, graph_json_len: u64) -> Vec<u8> {
             mspl.u32(len);
             spl_count += 1;
         }
-        mtrn.u32(turns.get(&i).map_or(0, |t| t.len() as u32));
+        mtrn.u32(turn_count.get(&i).copied().unwrap_or(0));
     }
 
     sections.push((*b"NODE", node.0));

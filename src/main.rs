@@ -287,6 +287,10 @@ struct BuildArgs {
     /// In related.json, recommend only episodes published earlier.
     #[arg(long)]
     related_earlier_only: bool,
+    /// Print how long each stage took (on stderr), to see where a large
+    /// build spends its time.
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -782,6 +786,11 @@ fn build(args: BuildArgs) -> anyhow::Result<u8> {
         outln!("{}", report.summary);
         for p in &report.written {
             outln!("wrote {}", p.display());
+        }
+    }
+    if args.timings {
+        for (stage, t) in &report.times {
+            eprintln!("{:>9.3} s  {stage}", t.as_secs_f64());
         }
     }
     Ok(pipeline::exit_code(&report.diagnostics, report.summary.failed_files, args.read.strict) as u8)

@@ -19,6 +19,13 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 /// Writes `bytes` to `path` atomically (temp file in the same folder, then
 /// rename). The folder is created if needed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |f| f.write_all(bytes)).map(|_| ())
+}
+
+/// Like [`write_atomic`], for output produced as it is written: `fill`
+/// streams into the temp file, which replaces `path` only once `fill` has
+/// succeeded. Returns the number of bytes written.
+pub fn write_atomic_with(path: &Path, fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<u64> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -35,16 +42,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     ));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        fill(&mut f)?;
         f.sync_all()?;
+        let len = f.metadata()?.len();
         drop(f);
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, path)?;
+        Ok(len)
     })();
-    if let Err(e) = result {
+    result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
+        Error::io(path, e)
+    })
 }
 
 /// A safe file name for an id: its slug plus an extension. The slug has

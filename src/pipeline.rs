@@ -12,6 +12,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use crate::corpus::{self, Corpus, Progress};
 use crate::diagnostics::{Diagnostics, Severity};
@@ -47,6 +48,8 @@ pub struct Loaded {
     pub graph: KnowledgeGraph,
     /// Dictionary and corpus diagnostics together.
     pub diagnostics: Diagnostics,
+    /// Wall time of each stage.
+    pub times: Vec<(&'static str, Duration)>,
 }
 
 /// Loads the dictionaries; any error in them is a configuration error.
@@ -62,10 +65,17 @@ pub fn load_dictionary(inputs: &Inputs) -> Result<(Dictionary, Diagnostics)> {
 
 /// Reads dictionaries and corpus and builds the graph.
 pub fn load(inputs: &Inputs, progress: &dyn Progress) -> Result<Loaded> {
-    let (dictionary, mut diagnostics) = load_dictionary(inputs)?;
-    let tagger = Tagger::new(&dictionary)?;
-    let corpus = corpus::load(&inputs.corpus, &tagger, progress)?;
-    let graph = KnowledgeGraph::build(&corpus, &dictionary);
+    let (compiled, t_dict) = timed(|| -> Result<_> {
+        let (dictionary, diagnostics) = load_dictionary(inputs)?;
+        let tagger = Tagger::new(&dictionary)?;
+        Ok((dictionary, diagnostics, tagger))
+    });
+    let (dictionary, mut diagnostics, tagger) = compiled?;
+    let mut corpus = corpus::load(&inputs.corpus, &tagger, progress)?;
+    let (graph, t_graph) = timed(|| KnowledgeGraph::build(&corpus, &dictionary));
+    let mut times = vec![("load and compile dictionaries", t_dict)];
+    times.append(&mut corpus.times);
+    times.push(("build graph", t_graph));
     diagnostics.extend(corpus.diagnostics.clone());
     diagnostics.normalize();
     Ok(Loaded {
@@ -73,7 +83,15 @@ pub fn load(inputs: &Inputs, progress: &dyn Progress) -> Result<Loaded> {
         corpus,
         graph,
         diagnostics,
+        times,
     })
+}
+
+/// Runs `f` and says how long it took.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    let out = f();
+    (out, start.elapsed())
 }
 
 /// Where a command gets its graph: built from transcripts, or loaded from
@@ -194,20 +212,40 @@ pub struct BuildReport {
     pub diagnostics: Diagnostics,
     /// Files written.
     pub written: Vec<PathBuf>,
+    /// Time spent in each stage, in order; the four outputs are made in
+    /// parallel, so their times overlap.
+    pub times: Vec<(&'static str, Duration)>,
 }
 
 /// Builds the graph and writes `graph.json`, `graph.dot`, `related.json`
 /// and the query index `graph.idx` into the output folder, atomically.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
-    let loaded = load(&opts.inputs, progress)?;
-    let json = export::json::to_json(&loaded.graph);
-    let dot = export::dot::to_dot(&loaded.graph);
-    let related = related_json(&related::recommend_all(&loaded.graph, &opts.related));
-    let idx = index::write(&loaded.graph, json.len() as u64);
-    let mut written = Vec::new();
+    let mut loaded = load(&opts.inputs, progress)?;
+    let g = &loaded.graph;
+    let json_path = opts.out.join("graph.json");
+    // The outputs are independent of each other: graph.json streams to disk
+    // while the others are made beside it.
+    let (json, ((idx, t_idx), ((dot, t_dot), (related, t_related)))) = rayon::join(
+        || timed(|| output::write_atomic_with(&json_path, |f| export::json::write(g, f))),
+        || {
+            rayon::join(
+                || timed(|| index::write(g, 0)),
+                || {
+                    rayon::join(
+                        || timed(|| export::dot::to_dot(g)),
+                        || timed(|| related_json(&related::recommend_all(g, &opts.related))),
+                    )
+                },
+            )
+        },
+    );
+    let (json_len, t_json) = (json.0?, json.1);
+    let mut idx = idx;
+    index::set_graph_json_len(&mut idx, json_len);
+    let mut written = vec![json_path];
+    let write_start = Instant::now();
     // The index goes last, so that it is never older than graph.json.
     for (name, bytes) in [
-        ("graph.json", json.as_bytes()),
         ("graph.dot", dot.as_bytes()),
         ("related.json", related.as_bytes()),
         ("graph.idx", &idx[..]),
@@ -216,10 +254,18 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         output::write_atomic(&path, bytes)?;
         written.push(path);
     }
+    loaded.times.extend([
+        ("graph.json (made and written)", t_json),
+        ("graph.idx", t_idx),
+        ("graph.dot", t_dot),
+        ("related.json", t_related),
+        ("write the other files", write_start.elapsed()),
+    ]);
     Ok(BuildReport {
         summary: Summary::of(&loaded),
         diagnostics: loaded.diagnostics,
         written,
+        times: loaded.times,
     })
 }
 

@@ -21,8 +21,14 @@
 //! The walk runs over an inverted index (concept → episodes), so a query
 //! costs the postings of its own concepts, not the whole corpus; concepts
 //! present in more than half of a large corpus (over [`PRUNE_MIN_EPISODES`]
-//! episodes) are skipped, as they carry no signal. Top-k lists are kept
-//! with a bounded heap.
+//! episodes) are skipped, as they carry no signal. Each concept's postings
+//! are ordered by weight and the walk reads at most [`POSTINGS_CAP`] of
+//! them: a concept in thousands of episodes gives each a share too small
+//! to change a top-5 list, so archives of 100,000 episodes stay fast while
+//! corpora of a few hundred episodes are scored exactly. Scores gather in a
+//! scratch array reused from query to query, with a list of the entries
+//! touched, and top-k lists are kept with a bounded heap; queries run in
+//! parallel.
 //!
 //! Each recommendation's reasons are the shared concepts and people that
 //! carried most of its two-step score, with their share of it.
@@ -31,9 +37,11 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap};
 
 use petgraph::visit::EdgeRef;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::graph::{KnowledgeGraph, NodeKind, Relation};
+use crate::names::FastMap;
 
 /// Probability of stopping at each step of the walk.
 pub const ALPHA: f64 = 0.15;
@@ -41,6 +49,9 @@ pub const ALPHA: f64 = 0.15;
 /// Corpora with more episodes than this skip concepts found in more than
 /// half of the episodes.
 pub const PRUNE_MIN_EPISODES: usize = 1000;
+
+/// The most postings of one concept a query reads (the heaviest ones).
+pub const POSTINGS_CAP: usize = 300;
 
 /// Options for recommendations.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -113,13 +124,43 @@ pub struct WalkGraph {
     pub curated: Vec<Vec<usize>>,
     ep_feats: Vec<Vec<(usize, f64)>>,
     feat_eps: Vec<Vec<(usize, f64)>>,
+    feat_walk: Vec<Vec<(usize, f64)>>,
+    /// Total feature weight per episode.
+    feat_weight: Vec<f64>,
     feat_total: Vec<f64>,
     feat_ids: Vec<String>,
     feat_names: Vec<String>,
     feat_kinds: Vec<String>,
     feat_pruned: Vec<bool>,
+    feat_by_id: FastMap<String, usize>,
     /// Inbound curated links per episode.
     inlinks: Vec<usize>,
+}
+
+/// Per-thread working memory of the walk: dense score arrays, reset after
+/// each query through the list of entries touched.
+struct Scratch {
+    two: Vec<f64>,
+    score: Vec<f64>,
+    touched: Vec<usize>,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Scratch {
+        Scratch {
+            two: vec![0.0; n],
+            score: vec![0.0; n],
+            touched: Vec::new(),
+        }
+    }
+
+    fn clear(&mut self) {
+        for &e in &self.touched {
+            self.two[e] = 0.0;
+            self.score[e] = 0.0;
+        }
+        self.touched.clear();
+    }
 }
 
 impl WalkGraph {
@@ -135,11 +176,14 @@ impl WalkGraph {
             curated: Vec::new(),
             ep_feats: Vec::new(),
             feat_eps: Vec::new(),
+            feat_walk: Vec::new(),
+            feat_weight: Vec::new(),
             feat_total: Vec::new(),
             feat_ids: Vec::new(),
             feat_names: Vec::new(),
             feat_kinds: Vec::new(),
             feat_pruned: Vec::new(),
+            feat_by_id: FastMap::default(),
             inlinks: Vec::new(),
         };
         let nodes = kg.sorted_nodes();
@@ -204,6 +248,23 @@ impl WalkGraph {
         for list in w.ep_feats.iter_mut().chain(w.feat_eps.iter_mut()) {
             merge_duplicates(list);
         }
+        // What the walk reads: each concept's heaviest postings, back in
+        // episode order so that the score arrays are visited in one sweep.
+        w.feat_walk = w
+            .feat_eps
+            .iter()
+            .map(|list| {
+                let mut top = list.clone();
+                if top.len() > POSTINGS_CAP {
+                    top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                    top.truncate(POSTINGS_CAP);
+                    top.sort_by_key(|&(e, _)| e);
+                }
+                top
+            })
+            .collect();
+        w.feat_weight = w.ep_feats.iter().map(|l| l.iter().map(|(_, x)| x).sum()).collect();
+        w.feat_by_id = w.feat_ids.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect();
         let prune_at = if ne > PRUNE_MIN_EPISODES { ne / 2 } else { usize::MAX };
         w.feat_pruned = w.feat_eps.iter().map(|p| p.len() > prune_at).collect();
         w
@@ -230,7 +291,7 @@ impl WalkGraph {
     /// Total out-weight of an episode, its own curated links left out when
     /// it is the query.
     fn out_weight(&self, e: usize, is_query: bool) -> f64 {
-        let feats: f64 = self.ep_feats[e].iter().map(|(_, w)| w).sum();
+        let feats = self.feat_weight[e];
         if is_query {
             feats
         } else {
@@ -240,61 +301,80 @@ impl WalkGraph {
 
     /// Walk scores from episode `q` to every episode (0 for unreached).
     pub fn scores(&self, q: usize) -> Vec<f64> {
-        self.walk(q, true)
+        let mut scratch = Scratch::new(self.episodes.len());
+        self.walk(q, true, &mut scratch);
+        scratch.score
     }
 
-    /// The walk, with or without the curated-link step.
-    fn walk(&self, q: usize, use_curated: bool) -> Vec<f64> {
-        let ne = self.episodes.len();
+    /// The walk, with or without the curated-link step: scores land in
+    /// `scratch.score`, the episodes reached in `scratch.touched`.
+    fn walk(&self, q: usize, use_curated: bool, scratch: &mut Scratch) {
+        scratch.clear();
         let step = 1.0 - ALPHA;
-        let mut two = vec![0.0; ne];
+        let Scratch { two, score, touched } = scratch;
         let wq = self.out_weight(q, true);
         if wq > 0.0 {
             for &(f, w) in &self.ep_feats[q] {
                 if self.feat_pruned[f] {
                     continue;
                 }
-                let m1 = step * w / wq;
-                let tf = self.feat_total[f];
-                for &(e, w2) in &self.feat_eps[f] {
-                    two[e] += m1 * step * w2 / tf;
+                let m = step * w / wq * step / self.feat_total[f];
+                for &(e, w2) in &self.feat_walk[f] {
+                    if two[e] == 0.0 {
+                        touched.push(e);
+                    }
+                    two[e] += m * w2;
                 }
             }
         }
-        let mut score: Vec<f64> = two.iter().map(|m| ALPHA * m).collect();
-        // Third step: from episodes reached in two steps along their
-        // curated links (the query's own list excluded).
-        for (e, &m2) in two.iter().enumerate() {
-            if !use_curated || m2 == 0.0 || e == q || self.curated[e].is_empty() {
+        let reached = touched.len();
+        for i in 0..reached {
+            let e = touched[i];
+            score[e] += ALPHA * two[e];
+            // Third step: from episodes reached in two steps along their
+            // curated links (the query's own list excluded).
+            if !use_curated || e == q || self.curated[e].is_empty() {
                 continue;
             }
-            let we = self.out_weight(e, false);
+            let m = ALPHA * two[e] * step / self.out_weight(e, false);
             for &t in &self.curated[e] {
-                score[t] += ALPHA * m2 * step / we;
+                if two[t] == 0.0 && score[t] == 0.0 {
+                    touched.push(t);
+                }
+                score[t] += m;
             }
         }
         score[q] = 0.0;
-        score
     }
 
     /// Recommendations for one episode.
     pub fn recommend(&self, q: usize, opts: &Options) -> Vec<Recommendation> {
-        let score = self.walk(q, opts.use_curated);
+        self.recommend_with(q, opts, &mut Scratch::new(self.episodes.len()))
+    }
+
+    fn recommend_with(&self, q: usize, opts: &Options, scratch: &mut Scratch) -> Vec<Recommendation> {
+        self.walk(q, opts.use_curated, scratch);
         let mut heap: BinaryHeap<Ranked> = BinaryHeap::new();
-        for (c, &s) in score.iter().enumerate() {
+        for &c in &scratch.touched {
+            let s = scratch.score[c];
             if c == q || s <= 0.0 || s < opts.min_score {
                 continue;
             }
             if opts.earlier_only && !self.published_before(c, q) {
                 continue;
             }
-            heap.push(Ranked {
+            let candidate = Ranked {
                 score: s,
                 id: &self.episodes[c],
                 index: c,
-            });
-            if heap.len() > opts.top {
+            };
+            // The heap's top is the worst kept: most candidates lose to it
+            // and never enter.
+            if heap.len() < opts.top {
+                heap.push(candidate);
+            } else if heap.peek().is_some_and(|worst| candidate < *worst) {
                 heap.pop();
+                heap.push(candidate);
             }
         }
         let mut ranked = heap.into_vec();
@@ -320,14 +400,16 @@ impl WalkGraph {
     fn reasons(&self, q: usize, c: usize, total: f64) -> Vec<Reason> {
         let step = 1.0 - ALPHA;
         let wq = self.out_weight(q, true);
-        let c_feats: BTreeMap<usize, f64> = self.ep_feats[c].iter().copied().collect();
+        // Both lists are sorted by feature.
+        let c_feats = &self.ep_feats[c];
         let mut parts: Vec<(f64, usize)> = Vec::new();
         let mut via_features = 0.0;
         for &(f, w) in &self.ep_feats[q] {
             if self.feat_pruned[f] {
                 continue;
             }
-            if let Some(&w2) = c_feats.get(&f) {
+            if let Ok(i) = c_feats.binary_search_by_key(&f, |&(g, _)| g) {
+                let w2 = c_feats[i].1;
                 let m = ALPHA * step * w / wq * step * w2 / self.feat_total[f];
                 via_features += m;
                 parts.push((m, f));
@@ -362,10 +444,9 @@ impl WalkGraph {
     /// Whitfield". People who are in most episodes (the hosts) go unsaid.
     fn because(&self, reasons: &[Reason]) -> String {
         let regular = |id: &str| {
-            self.feat_ids
-                .iter()
-                .position(|f| f == id)
-                .is_some_and(|f| self.feat_eps[f].len() * 2 > self.episodes.len())
+            self.feat_by_id
+                .get(id)
+                .is_some_and(|&f| self.feat_eps[f].len() * 2 > self.episodes.len())
         };
         let concepts: Vec<&str> = reasons
             .iter()
@@ -395,9 +476,12 @@ impl WalkGraph {
 
     /// Recommendations for every episode, keyed by episode id.
     pub fn recommend_all(&self, opts: &Options) -> BTreeMap<String, Vec<Recommendation>> {
-        (0..self.episodes.len())
-            .map(|q| (self.episodes[q].clone(), self.recommend(q, opts)))
-            .collect()
+        let n = self.episodes.len();
+        let lists: Vec<Vec<Recommendation>> = (0..n)
+            .into_par_iter()
+            .map_init(|| Scratch::new(n), |scratch, q| self.recommend_with(q, opts, scratch))
+            .collect();
+        self.episodes.iter().cloned().zip(lists).collect()
     }
 }
 

@@ -272,7 +272,7 @@ pub fn extract(episode: &Episode, directory: &Directory) -> Clues {
         clues.turn_prints.push(fingerprint(&t.text));
         clues
             .turn_words
-            .push(u32::try_from(t.text.split_whitespace().count()).unwrap_or(u32::MAX));
+            .push(u32::try_from(word_count(&t.text)).unwrap_or(u32::MAX));
     }
     // Names written as labels, the most used spelling first, so that a
     // misspelt label ("Gehard Lazu") is read as the usual one, not added as
@@ -549,36 +549,54 @@ enum Word {
 impl Word {
     fn of(token: &str) -> Word {
         let t = token.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’');
-        let is = |w: &str| {
-            t.len() <= w.len() + 2
-                && t.chars()
-                    .map(|c| if c == '’' { '\'' } else { c.to_ascii_lowercase() })
-                    .eq(w.chars())
-        };
-        if is("i'm") || is("im") {
-            Word::Im
-        } else if is("i") {
-            Word::I
-        } else if is("am") {
-            Word::Am
-        } else if is("my") {
-            Word::My
-        } else if is("name") {
-            Word::Name
-        } else if is("is") {
-            Word::Is
-        } else if is("this") {
-            Word::This
-        } else if is("here") {
-            Word::Here
-        } else if is("me") {
-            Word::Me
-        } else if is("it's") {
-            Word::Its
-        } else {
-            Word::Other
+        // The longest cue, "it’s", is 6 bytes; fold into a small buffer.
+        if t.len() > 6 {
+            return Word::Other;
+        }
+        let mut buf = [0u8; 6];
+        let mut n = 0;
+        for c in t.chars() {
+            let c = if c == '’' { '\'' } else { c };
+            if !c.is_ascii() {
+                return Word::Other;
+            }
+            buf[n] = (c as u8).to_ascii_lowercase();
+            n += 1;
+        }
+        match &buf[..n] {
+            b"i'm" | b"im" => Word::Im,
+            b"i" => Word::I,
+            b"am" => Word::Am,
+            b"my" => Word::My,
+            b"name" => Word::Name,
+            b"is" => Word::Is,
+            b"this" => Word::This,
+            b"here" => Word::Here,
+            b"me" => Word::Me,
+            b"it's" => Word::Its,
+            _ => Word::Other,
         }
     }
+}
+
+/// The number of whitespace-separated words, as `split_whitespace` counts
+/// them, with ASCII read a byte at a time.
+fn word_count(text: &str) -> usize {
+    let mut count = 0;
+    let mut in_word = false;
+    let bytes = text.as_bytes();
+    for (i, c) in text.char_indices() {
+        let space = if bytes[i] < 0x80 {
+            bytes[i].is_ascii_whitespace() || bytes[i] == 0x0b
+        } else {
+            c.is_whitespace()
+        };
+        if !space && !in_word {
+            count += 1;
+        }
+        in_word = !space;
+    }
+    count
 }
 
 /// One to three capitalised words at the start of `tokens`, as a name.
@@ -1189,6 +1207,26 @@ fn is_rare_variant(label: &str, turns: usize, other: &str, other_turns: usize) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn word_count_counts_like_split_whitespace(s in "[a b\t\n\r\u{b}\u{c}\u{a0}\u{2003}é’x]{0,40}") {
+            proptest::prop_assert_eq!(word_count(&s), s.split_whitespace().count());
+        }
+
+        #[test]
+        fn cue_words_read_alike(s in "[iI'’mMaAyYnNeEsShHtT.,!]{0,7}") {
+            let slow = |w: &str| {
+                let t = s.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’');
+                t.chars().map(|c| if c == '’' { '\'' } else { c.to_ascii_lowercase() }).eq(w.chars())
+            };
+            let expected = if slow("i'm") || slow("im") { Word::Im } else if slow("i") { Word::I }
+                else if slow("am") { Word::Am } else if slow("my") { Word::My } else if slow("name") { Word::Name }
+                else if slow("is") { Word::Is } else if slow("this") { Word::This } else if slow("here") { Word::Here }
+                else if slow("me") { Word::Me } else if slow("it's") { Word::Its } else { Word::Other };
+            proptest::prop_assert_eq!(Word::of(&s), expected);
+        }
+    }
     use crate::episode::{EpisodeMeta, Turn};
     use std::path::PathBuf;
 

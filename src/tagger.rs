@@ -1,17 +1,23 @@
 //! The concept tagger: one Aho-Corasick automaton over every alias.
 //!
 //! [`Tagger::new`] compiles a [`Dictionary`]'s patterns into a single
-//! automaton that folds ASCII case. [`Tagger::find`] runs it over a text in
-//! overlapping mode, keeps the candidates that pass the pattern's rules
-//! (exact case where asked, whole words in any script, not inside a URL,
-//! not at a sentence start, not next to an excluded word) and then picks the
-//! leftmost-longest among the survivors.
+//! automaton that folds ASCII case. Mentions are whole words, so a match can
+//! only start where a word does: [`Tagger::find`] walks the automaton,
+//! anchored, from each position that follows a non-word character, and stops
+//! as soon as no pattern can continue. Most walks end after a byte or two,
+//! and positions inside words are never looked at, which makes this faster
+//! than an unanchored scan of every byte. Each match found on a walk is
+//! checked against its pattern's rules (exact case where asked, whole words
+//! in any script, not inside a URL, not at a sentence start, not next to an
+//! excluded word) and then the leftmost-longest survivors are kept.
 //!
 //! Checking the rules *before* choosing the longest match matters: in
 //! "cloud natives", the longest candidate "cloud native" fails the word
 //! boundary, and the shorter "cloud" must still be found.
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::nfa::contiguous;
+use aho_corasick::{Anchored, MatchKind};
 
 use crate::dictionary::{CaseRule, Dictionary};
 use crate::error::{Error, Result};
@@ -41,28 +47,28 @@ struct Rule {
 /// A compiled dictionary, ready to tag text. Cheap to share across threads.
 #[derive(Debug, Clone)]
 pub struct Tagger {
-    ac: AhoCorasick,
+    machine: contiguous::NFA,
     rules: Vec<Rule>,
+    /// Bytes some pattern begins with, in either ASCII case.
+    first_byte: [bool; 256],
+    /// The words patterns begin with.
+    first_words: FirstWords,
+    /// ASCII punctuation some pattern begins with (the `.` of `.NET`).
+    punct_first: Vec<u8>,
 }
 
 impl Tagger {
     /// Compiles a dictionary's patterns.
     pub fn new(dict: &Dictionary) -> Result<Tagger> {
         let texts: Vec<&str> = dict.patterns.iter().map(|p| p.text.as_str()).collect();
-        let ac = AhoCorasick::builder()
+        // Walks are short and start at the root, so the compact contiguous
+        // NFA (a few hundred KB for the shipped dictionary, in cache) beats
+        // the DFA (tens of MB, out of cache) here, and has no size limit.
+        let machine = contiguous::NFA::builder()
             .match_kind(MatchKind::Standard)
             .ascii_case_insensitive(true)
-            .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
             .build(&texts)
-            .or_else(|_| {
-                // A very large dictionary may exceed the DFA's size limit;
-                // the contiguous NFA is slower but has no such limit.
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .ascii_case_insensitive(true)
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    .build(&texts)
-            })
             .map_err(|e| Error::Usage(format!("cannot compile the dictionary: {e}")))?;
         let rules = dict
             .patterns
@@ -76,7 +82,32 @@ impl Tagger {
                 unless_next: p.unless_next.clone().into(),
             })
             .collect();
-        Ok(Tagger { ac, rules })
+        let mut first_byte = [false; 256];
+        for p in &texts {
+            if let Some(&b) = p.as_bytes().first() {
+                first_byte[usize::from(b.to_ascii_lowercase())] = true;
+                first_byte[usize::from(b.to_ascii_uppercase())] = true;
+            }
+        }
+        Ok(Tagger {
+            machine,
+            rules,
+            first_byte,
+            first_words: FirstWords::new(&texts),
+            punct_first: (0..128u8)
+                .filter(|&b| first_byte[usize::from(b)] && !ASCII_WORD[usize::from(b)])
+                .collect(),
+        })
+    }
+
+    /// Which automaton was built, and its size: for benchmarks and
+    /// diagnostics.
+    pub fn describe(&self) -> String {
+        format!(
+            "contiguous NFA, {} patterns, {} bytes",
+            self.machine.patterns_len(),
+            self.machine.memory_usage()
+        )
     }
 
     /// Number of compiled patterns.
@@ -95,45 +126,277 @@ impl Tagger {
     /// caller tagging many texts reuses one buffer.
     pub fn find_into(&self, text: &str, out: &mut Vec<Hit>) {
         out.clear();
-        let bytes = text.as_bytes();
-        for m in self.ac.find_overlapping_iter(text) {
-            let rule = &self.rules[m.pattern().as_usize()];
-            let (start, mut end) = (m.start(), m.end());
-            if let Some(exact) = &rule.exact {
-                if bytes[start..end] != exact[..] {
-                    continue;
-                }
-            }
-            if is_word_char_before(text, start) {
-                continue;
-            }
-            if rule.plurals {
-                end += plural_suffix(&bytes[end..]);
-            }
-            if is_word_char_at(text, end) {
-                continue;
-            }
-            if rule.not_at_sentence_start && at_sentence_start(text, start) {
-                continue;
-            }
-            if !rule.unless_prev.is_empty() && word_in(prev_word(text, start), &rule.unless_prev) {
-                continue;
-            }
-            if !rule.unless_next.is_empty() && word_in(next_word(text, end), &rule.unless_next) {
-                continue;
-            }
-            if inside_url(bytes, start, end) {
-                continue;
-            }
-            out.push(Hit {
-                start,
-                end,
-                concept: rule.concept as usize,
-            });
-        }
+        self.walk_word_starts(text, out);
         if out.len() > 1 {
             select_leftmost_longest(out);
         }
+    }
+
+    /// Walks the automaton from every position where a word may start and
+    /// a pattern may begin.
+    ///
+    /// Runs of 64 ASCII bytes are classified without branching: bit masks
+    /// of word characters and of possible first bytes give the walk starts
+    /// at once. Stretches with other characters go char by char, since a
+    /// curly quote or an accented letter decides a word boundary too.
+    fn walk_word_starts(&self, text: &str, out: &mut Vec<Hit>) {
+        let aut = &self.machine;
+        let Ok(start) = aut.start_state(Anchored::Yes) else {
+            return;
+        };
+        let bytes = text.as_bytes();
+        let mut prev_word = false;
+        let mut base = 0;
+        while base < bytes.len() {
+            let end = (base + 64).min(bytes.len());
+            let chunk = &bytes[base..end];
+            if chunk.is_ascii() {
+                let block: [u8; 64] = chunk.try_into().unwrap_or_else(|_| {
+                    let mut b = [0u8; 64];
+                    b[..chunk.len()].copy_from_slice(chunk);
+                    b
+                });
+                let (words, firsts) = masks(&block, &self.punct_first);
+                let mut walks = firsts & !((words << 1) | u64::from(prev_word));
+                while walks != 0 {
+                    let k = walks.trailing_zeros() as usize;
+                    // The word's length, when it ends inside this chunk.
+                    let run = (!(words >> k)).trailing_zeros() as usize;
+                    let run = (k + run < chunk.len()).then_some(run);
+                    let i = base + k;
+                    if self.first_words.may_begin(bytes, i, run) {
+                        self.walk(aut, start, text, i, out);
+                    }
+                    walks &= walks - 1;
+                }
+                prev_word = words >> (chunk.len() - 1) & 1 == 1;
+                base = end;
+            } else {
+                // Char by char to the end of the chunk (or just past it,
+                // when a character straddles it).
+                while base < end {
+                    let (word, len) = char_class(text, base);
+                    if !prev_word
+                        && self.first_byte[usize::from(bytes[base])]
+                        && self.first_words.may_begin(bytes, base, None)
+                    {
+                        self.walk(aut, start, text, base, out);
+                    }
+                    prev_word = word;
+                    base += len;
+                }
+            }
+        }
+    }
+
+    /// Follows the automaton from `from` for as long as some pattern can
+    /// still match, recording the matches that pass their rules.
+    fn walk<A: Automaton>(&self, aut: &A, start: StateID, text: &str, from: usize, out: &mut Vec<Hit>) {
+        let bytes = text.as_bytes();
+        let mut sid = start;
+        for (j, &b) in bytes.iter().enumerate().skip(from) {
+            sid = aut.next_state(Anchored::Yes, sid, b);
+            if !aut.is_special(sid) {
+                continue;
+            }
+            if aut.is_dead(sid) {
+                return;
+            }
+            if aut.is_match(sid) {
+                for k in 0..aut.match_len(sid) {
+                    let pid = aut.match_pattern(sid, k);
+                    // A match state also lists patterns that are suffixes of
+                    // the path walked; only those starting here count.
+                    if j + 1 - aut.pattern_len(pid) == from {
+                        if let Some(hit) = self.check(pid.as_usize(), text, from, j + 1) {
+                            out.push(hit);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Applies pattern `p`'s rules to a candidate at `start..end`, which
+    /// follows a non-word character.
+    fn check(&self, p: usize, text: &str, start: usize, mut end: usize) -> Option<Hit> {
+        let bytes = text.as_bytes();
+        let rule = &self.rules[p];
+        if let Some(exact) = &rule.exact {
+            if bytes[start..end] != exact[..] {
+                return None;
+            }
+        }
+        if rule.plurals {
+            end += plural_suffix(&bytes[end..]);
+        }
+        if is_word_char_at(text, end)
+            || (rule.not_at_sentence_start && at_sentence_start(text, start))
+            || (!rule.unless_prev.is_empty() && word_in(prev_word(text, start), &rule.unless_prev))
+            || (!rule.unless_next.is_empty() && word_in(next_word(text, end), &rule.unless_next))
+            || inside_url(bytes, start, end)
+        {
+            return None;
+        }
+        Some(Hit {
+            start,
+            end,
+            concept: rule.concept as usize,
+        })
+    }
+}
+
+/// A filter of the words patterns begin with, checked before walking the
+/// automaton from a word start.
+///
+/// Mentions are whole words, so a pattern matches at a word start only if
+/// its first word (its leading run of ASCII word characters: "Node" for
+/// "Node.js", "cloud" for "cloud native") is the text's word there, or that
+/// word less a plural `s`/`es`. Most words of a transcript begin no
+/// pattern, and a hash of the word, looked up in a small bit set that stays
+/// in cache, rules them out without touching the automaton. The bit set may
+/// answer yes wrongly (the walk then finds nothing), never no wrongly.
+/// Words running into a non-ASCII character, and patterns that begin
+/// with punctuation, are always walked.
+#[derive(Debug, Clone)]
+struct FirstWords {
+    bits: Vec<u64>,
+    mask: u64,
+}
+
+impl FirstWords {
+    fn new(patterns: &[&str]) -> FirstWords {
+        // About 16 bits per word keeps wrong answers near one in twenty.
+        let size = (patterns.len() * 16).next_power_of_two().max(1 << 12);
+        let mut f = FirstWords {
+            bits: vec![0; size / 64],
+            mask: size as u64 - 1,
+        };
+        for p in patterns {
+            let b = p.as_bytes();
+            let run = word_run(b, 0);
+            if run > 0 && b.get(run).is_none_or(u8::is_ascii) {
+                let h = word_hash(&head16(b, 0), run);
+                f.bits[(h & f.mask) as usize / 64] |= 1 << (h & 63);
+            }
+        }
+        f
+    }
+
+    fn has(&self, h: u64) -> bool {
+        self.bits[(h & self.mask) as usize / 64] & (1 << (h & 63)) != 0
+    }
+
+    /// Whether a pattern may begin at `i`, where a word of `run` ASCII word
+    /// characters starts (`None`: count them).
+    fn may_begin(&self, bytes: &[u8], i: usize, run: Option<usize>) -> bool {
+        let run = match run {
+            Some(r) => r,
+            None => {
+                let r = word_run(bytes, i);
+                if bytes.get(i + r).is_some_and(|c| !c.is_ascii()) {
+                    return true;
+                }
+                r
+            }
+        };
+        if run == 0 {
+            return true;
+        }
+        let head = head16(bytes, i);
+        let last = |back: usize| bytes[i + run - back] | 0x20;
+        self.has(word_hash(&head, run))
+            || (run > 1 && last(1) == b's' && self.has(word_hash(&head, run - 1)))
+            || (run > 2 && last(1) == b's' && last(2) == b'e' && self.has(word_hash(&head, run - 2)))
+    }
+}
+
+/// The number of ASCII word characters from `i` on.
+fn word_run(bytes: &[u8], i: usize) -> usize {
+    bytes[i..].iter().take_while(|&&c| ASCII_WORD[usize::from(c)]).count()
+}
+
+/// The 16 bytes from `i` on, zero-padded.
+fn head16(bytes: &[u8], i: usize) -> [u8; 16] {
+    match bytes.get(i..i + 16) {
+        Some(b) => b.try_into().unwrap_or([0; 16]),
+        None => {
+            let mut buf = [0; 16];
+            let n = bytes.len().saturating_sub(i).min(16);
+            buf[..n].copy_from_slice(&bytes[i..i + n]);
+            buf
+        }
+    }
+}
+
+/// A hash of a word's length and its first 16 bytes, ASCII case folded
+/// (`| 0x20` folds letters and leaves digits alone; what it does to `_` it
+/// does alike on both sides). Longer words share a hash more often, which
+/// costs a walk, never a mention.
+fn word_hash(head: &[u8; 16], len: usize) -> u64 {
+    let keep = |n: usize| (((1u128) << (8 * n.min(8))) - 1) as u64;
+    let (lo, hi) = head.split_at(8);
+    let lo = u64::from_le_bytes(lo.try_into().unwrap_or_default()) | 0x2020_2020_2020_2020;
+    let hi = u64::from_le_bytes(hi.try_into().unwrap_or_default()) | 0x2020_2020_2020_2020;
+    let lo = lo & keep(len);
+    let hi = hi & keep(len.saturating_sub(8));
+    let h =
+        (lo.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ hi.rotate_left(29) ^ len as u64).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 31)
+}
+
+/// Bit `k` set where `block[k]` is an ASCII word character, or (in
+/// `firsts`) one of `punct`. The block holds ASCII only. Eight bytes are
+/// classified at a time in a `u64` (SIMD within a register): no branches,
+/// no table lookups.
+fn masks(block: &[u8; 64], punct: &[u8]) -> (u64, u64) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // High bit of each byte set where lo <= byte (resp. byte <= hi); exact
+    // for 7-bit bytes, as no subtraction borrows across bytes.
+    let ge = |x: u64, lo: u8| ((x | HIGH) - ONES * u64::from(lo)) & HIGH;
+    let le = |x: u64, hi: u8| (((ONES * u64::from(hi)) | HIGH) - x) & HIGH;
+    // Gathers the high bits into one bit per byte.
+    let gather = |h: u64| ((h >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+    let (mut words, mut firsts) = (0u64, 0u64);
+    for (q, part) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(part.try_into().unwrap_or_default());
+        let lower = x | (ONES * 0x20);
+        let digit = ge(x, b'0') & le(x, b'9');
+        let alpha = ge(lower, b'a') & le(lower, b'z');
+        let under = ge(x, b'_') & le(x, b'_');
+        let w = gather(digit | alpha | under);
+        let mut f = w;
+        for &p in punct {
+            f |= gather(ge(x, p) & le(x, p));
+        }
+        words |= w << (8 * q);
+        firsts |= f << (8 * q);
+    }
+    (words, firsts)
+}
+
+/// ASCII letters, digits and `_`: the word characters of ASCII.
+const ASCII_WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    t
+};
+
+/// Whether the character at byte `i` (a char boundary) is a word
+/// character, and its length in bytes.
+fn char_class(text: &str, i: usize) -> (bool, usize) {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        return (b.is_ascii_alphanumeric() || b == b'_', 1);
+    }
+    match text[i..].chars().next() {
+        Some(c) => (is_word_char(c), c.len_utf8()),
+        None => (false, 1),
     }
 }
 
@@ -158,10 +421,6 @@ fn select_leftmost_longest(hits: &mut Vec<Hit>) {
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
-}
-
-fn is_word_char_before(text: &str, i: usize) -> bool {
-    text[..i].chars().next_back().is_some_and(is_word_char)
 }
 
 fn is_word_char_at(text: &str, i: usize) -> bool {
@@ -422,5 +681,43 @@ entries:
         let start = text.find("Kubernetes").unwrap();
         let (s, _, _) = snippet(text, start, start + 10, 200);
         assert_eq!(s, "We run Kubernetes.");
+    }
+
+    /// The plain way to do the same job: an unanchored overlapping scan of
+    /// every byte, each candidate then checked for a word start. The
+    /// anchored walk must find exactly what this finds.
+    fn reference(t: &Tagger, d: &Dictionary, text: &str) -> Vec<Hit> {
+        let texts: Vec<&str> = d.patterns.iter().map(|p| p.text.as_str()).collect();
+        let ac = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&texts)
+            .unwrap();
+        let mut out: Vec<Hit> = ac
+            .find_overlapping_iter(text)
+            .filter(|m| !text[..m.start()].chars().next_back().is_some_and(is_word_char))
+            .filter_map(|m| t.check(m.pattern().as_usize(), text, m.start(), m.end()))
+            .collect();
+        select_leftmost_longest(&mut out);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn anchored_walk_finds_what_a_full_scan_finds(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "Kubernetes", "kube", "k8s", "Go", "go", "golang", "Golang", "Helm", "helm", "Node.js",
+                    "node", "CI/CD", "C++", "C", ".NET", "net", "Google", "cloud", "cloud native", "natives",
+                    "Kris", "Nóva", "Nova", "Conway's Law", "Twitter", "twitter.com/x", "Fargate", "Amazon",
+                    " ", " ", "  ", ".", ". ", ",", "\n", "-", "_", "é", "日本", "’", "'", "(", ")", "s", "es",
+                    "http://", "@", "Dashboard", "ahead", "x",
+                ]),
+                0..40,
+            )
+        ) {
+            let (d, t) = tagger(DICT);
+            let text: String = parts.concat();
+            proptest::prop_assert_eq!(t.find(&text), reference(&t, &d, &text));
+        }
     }
 }

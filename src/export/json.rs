@@ -14,7 +14,7 @@
 //! same ordered pair (a speaker who discusses a person they are also
 //! mentioned with), the second relation rides along in the link's `also`.
 
-use std::collections::HashMap;
+use std::io::Write;
 use std::path::Path;
 
 use petgraph::graph::NodeIndex;
@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::graph::{Edge, KnowledgeGraph, MentionRecord, Node};
+use crate::names::FastMap;
 
 /// The `format` marker of podgraph's graph files.
 pub const FORMAT: &str = "podgraph-graph";
@@ -64,48 +65,86 @@ struct Link {
     also: Vec<Edge>,
 }
 
-/// Serialises the graph as pretty-printed node-link JSON.
+/// A link as written: borrowed from the graph, nothing copied.
+#[derive(Serialize)]
+struct LinkRef<'a> {
+    source: &'a str,
+    target: &'a str,
+    #[serde(flatten)]
+    edge: &'a Edge,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    also: Vec<&'a Edge>,
+}
+
+/// Serialises the graph as node-link JSON (see [`write`]).
 pub fn to_json(kg: &KnowledgeGraph) -> String {
+    let mut out = Vec::new();
+    write(kg, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Writes the graph as node-link JSON: the top level laid out on lines,
+/// and each node, link and mention as one compact line, so that a
+/// rebuilt graph diffs line by line and the file stays about a third
+/// smaller than fully indented JSON. Streams: nothing is copied.
+pub fn write<W: Write>(kg: &KnowledgeGraph, out: &mut W) -> std::io::Result<()> {
     use crate::graph::NodeKind;
     let g = &kg.graph;
-    let nodes: Vec<Node> = kg.sorted_nodes().into_iter().map(|i| g[i].clone()).collect();
-    let count = |k: NodeKind| nodes.iter().filter(|n| n.kind == k).count();
-    let mut links: Vec<Link> = Vec::new();
-    let mut pair_at: HashMap<(NodeIndex, NodeIndex), usize> = HashMap::new();
+    let nodes = kg.sorted_nodes();
+    let count = |k: NodeKind| nodes.iter().filter(|&&n| g[n].kind == k).count();
+    let mut links: Vec<LinkRef> = Vec::new();
+    let mut pair_at: FastMap<(NodeIndex, NodeIndex), usize> = FastMap::default();
     for e in kg.sorted_edges() {
         let (a, b) = g.edge_endpoints(e).expect("edge exists");
         match pair_at.get(&(a, b)) {
-            Some(&i) => links[i].also.push(g[e].clone()),
+            Some(&i) => links[i].also.push(&g[e]),
             None => {
                 pair_at.insert((a, b), links.len());
-                links.push(Link {
-                    source: g[a].id.clone(),
-                    target: g[b].id.clone(),
-                    edge: g[e].clone(),
+                links.push(LinkRef {
+                    source: &g[a].id,
+                    target: &g[b].id,
+                    edge: &g[e],
                     also: Vec::new(),
                 });
             }
         }
     }
-    let file = GraphFile {
-        directed: true,
-        multigraph: false,
-        graph: GraphMeta {
-            format: FORMAT.into(),
-            version: VERSION,
-            generator: format!("podgraph {}", env!("CARGO_PKG_VERSION")),
-            episodes: count(NodeKind::Episode),
-            people: count(NodeKind::Person),
-            concepts: count(NodeKind::Concept),
-            mentions: kg.mentions.len(),
-        },
-        nodes,
-        links,
-        mentions: kg.mentions.clone(),
+    let meta = GraphMeta {
+        format: FORMAT.into(),
+        version: VERSION,
+        generator: format!("podgraph {}", env!("CARGO_PKG_VERSION")),
+        episodes: count(NodeKind::Episode),
+        people: count(NodeKind::Person),
+        concepts: count(NodeKind::Concept),
+        mentions: kg.mentions.len(),
     };
-    let mut s = serde_json::to_string_pretty(&file).expect("graph serialises");
-    s.push('\n');
-    s
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+    w.write_all(b"{\n  \"directed\": true,\n  \"multigraph\": false,\n  \"graph\": ")?;
+    serde_json::to_writer(&mut w, &meta)?;
+    w.write_all(b",\n")?;
+    list(&mut w, "nodes", nodes.iter().map(|&n| &g[n]), b",\n")?;
+    list(&mut w, "links", links.iter(), b",\n")?;
+    list(&mut w, "mentions", kg.mentions.iter(), b"\n")?;
+    w.write_all(b"}\n")?;
+    w.flush()
+}
+
+/// Writes `"name": [` and the items, one per line, then `]` and `end`.
+fn list<W: Write, T: Serialize>(
+    w: &mut W,
+    name: &str,
+    items: impl Iterator<Item = T>,
+    end: &[u8],
+) -> std::io::Result<()> {
+    write!(w, "  \"{name}\": [")?;
+    let mut first = true;
+    for item in items {
+        w.write_all(if first { b"\n    " } else { b",\n    " })?;
+        serde_json::to_writer(&mut *w, &item)?;
+        first = false;
+    }
+    w.write_all(if first { b"]" } else { b"\n  ]" })?;
+    w.write_all(end)
 }
 
 /// Loads a graph written by [`to_json`]. A missing, truncated or foreign

@@ -60,6 +60,10 @@ fn clean(raw: &str) -> String {
 
 /// Joins the words of a text with single spaces.
 pub(crate) fn collapse_whitespace(s: &str) -> String {
+    // Most lines of a transcript are already clean: one check, one copy.
+    if is_collapsed(s) {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     for w in s.split_whitespace() {
         if !out.is_empty() {
@@ -68,6 +72,31 @@ pub(crate) fn collapse_whitespace(s: &str) -> String {
         out.push_str(w);
     }
     out
+}
+
+/// Whether `s` has no whitespace but single spaces between words. Bytes
+/// are read one by one; a character is decoded only where its first byte
+/// may begin a non-ASCII space (U+0085, U+00A0, U+1680, U+2000...U+3000).
+fn is_collapsed(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return false;
+    }
+    let mut prev_space = false;
+    for (i, &x) in b.iter().enumerate() {
+        match x {
+            b' ' if prev_space => return false,
+            b' ' => {
+                prev_space = true;
+                continue;
+            }
+            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => return false,
+            0xc2 | 0xe1 | 0xe2 | 0xe3 if s[i..].chars().next().is_some_and(char::is_whitespace) => return false,
+            _ => {}
+        }
+        prev_space = false;
+    }
+    true
 }
 
 enum Piece<'a> {
@@ -207,4 +236,16 @@ fn entity(name: &str) -> Option<Option<char>> {
         }
     };
     Some(Some(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn collapse_whitespace_joins_the_words(s in "[a b\t\n\r\u{b}\u{c}\u{a0}\u{2003}é’x]{0,40}") {
+            proptest::prop_assert_eq!(collapse_whitespace(&s), s.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+    }
 }
