@@ -278,6 +278,7 @@ fn main() {
         ));
         r.line("| what | MB/s |");
         r.line("| --- | ---: |");
+        let mut automata = Vec::new();
         for (dict, label) in [(shipped, "shipped"), (dictionary(10_000), "shipped + 10,000 generated")] {
             let texts: Vec<&str> = dict.patterns.iter().map(|p| p.text.as_str()).collect();
             let ac = AhoCorasick::builder()
@@ -289,6 +290,7 @@ fn main() {
             let (bare, _) = best_of_3(|| ac.find_iter(&text).count());
             let (overlapping, _) = best_of_3(|| ac.find_overlapping_iter(&text).count());
             let tagger = Tagger::new(&dict).unwrap();
+            automata.push(format!("- {label}: {}", tagger.describe()));
             let (one, _) = best_of_3(|| {
                 let mut buf: Vec<Hit> = Vec::new();
                 lines
@@ -339,6 +341,10 @@ fn main() {
                 }
                 None => r.line(&format!("| {name} | skipped |")),
             }
+        }
+        r.line("\nAutomata:\n");
+        for a in &automata {
+            r.line(a);
         }
         if let Some(&(_, bare, one, all)) = tag_rates.first() {
             r.line("");

@@ -10,12 +10,14 @@
 //! the same structure serves queries on transcripts read just now, so one
 //! query engine serves both.
 //!
-//! Layout (little-endian): magic `PGIDX001`; the size of the `graph.json`
+//! Layout (little-endian): magic `PGIDX002`; the size of the `graph.json`
 //! it was built with; then sections, each found through the table of
 //! contents at the end: `STRS` strings, `NODE` node records, `ALIA`
 //! aliases, `KEYS` name keys (sorted), `OUTX`/`INXX` per-node edge
 //! offsets, `OUTE`/`INEE` edge records, `EPIS` episode lists, `MCOX`/`MSPX`
-//! per-node mention offsets, `MREC` mention records grouped by concept,
+//! per-node mention offsets, `MREC` fixed-size mention records grouped by
+//! concept, `MTXT` the words matched and the quote of each mention (so
+//! that counting and sorting a concept's mentions reads 60 bytes each),
 //! `MSPL` record offsets grouped by speaker, `MTRN` turns naming each
 //! concept.
 
@@ -36,13 +38,15 @@ use crate::names;
 use crate::names::FastMap;
 use crate::speakers::Role;
 
-const MAGIC: &[u8; 8] = b"PGIDX001";
+const MAGIC: &[u8; 8] = b"PGIDX002";
+/// Bytes of one fixed-size mention record in `MREC`.
+const MENTION_LEN: usize = 60;
 const NONE32: u32 = u32::MAX;
 const NONE64: u64 = u64::MAX;
 /// The sections every index holds.
-const SECTIONS: [&[u8; 4]; 14] = [
+const SECTIONS: [&[u8; 4]; 15] = [
     b"STRS", b"NODE", b"ALIA", b"KEYS", b"OUTX", b"OUTE", b"INXX", b"INEE", b"EPIS", b"MCOX", b"MSPX", b"MSPL",
-    b"MTRN", b"MREC",
+    b"MTXT", b"MTRN", b"MREC",
 ];
 
 /// A node's neighbour through one edge.
@@ -52,6 +56,44 @@ pub struct Adjacent {
     pub node: u32,
     /// The edge (for out-edges from the node, for in-edges to it).
     pub edge: Edge,
+}
+
+/// The fixed fields of a mention record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MentionHead {
+    /// Episode node.
+    pub episode: u32,
+    /// Concept node.
+    pub concept: u32,
+    /// Speaker node; `None` for the announcer.
+    pub speaker: Option<u32>,
+    /// Turn index in the episode.
+    pub turn: u32,
+    /// File line of the turn.
+    pub line: u32,
+    /// Turn start, milliseconds.
+    pub time_ms: Option<u64>,
+    /// Byte offset of the match in the turn.
+    pub start: u32,
+}
+
+/// A concept's mention records as read from the index (see
+/// [`QueryIndex::mention_block_of`]).
+#[derive(Debug, Default)]
+pub struct MentionBlock {
+    heads: Vec<(MentionHead, TextRef)>,
+}
+
+impl MentionBlock {
+    /// The records' fixed fields, in index order.
+    pub fn heads(&self) -> impl Iterator<Item = &MentionHead> {
+        self.heads.iter().map(|(h, _)| h)
+    }
+
+    /// The fixed fields of record `i`.
+    pub fn head(&self, i: usize) -> Option<&MentionHead> {
+        self.heads.get(i).map(|(h, _)| h)
+    }
 }
 
 /// Where index bytes are read from.
@@ -68,7 +110,10 @@ pub struct QueryIndex {
     source: Source,
     nodes: Vec<Node>,
     /// (folded key, node), sorted by key.
-    keys: Vec<(String, u32)>,
+    /// `KEYS` records as stored: (string offset, length, node), sorted by
+    /// key; searched in place, decoded only for suggestions.
+    keys_raw: Vec<u8>,
+    keys: std::sync::OnceLock<Vec<(String, u32)>>,
     out_index: Vec<(u64, u32)>,
     in_index: Vec<(u64, u32)>,
     con_index: Vec<(u64, u32)>,
@@ -94,10 +139,6 @@ impl Buf {
     }
     fn u64(&mut self, v: u64) {
         self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn bytes(&mut self, b: &[u8]) {
-        self.u32(b.len() as u32);
-        self.0.extend_from_slice(b);
     }
 }
 
@@ -321,6 +362,7 @@ pub fn write(kg: &KnowledgeGraph, graph_json_len: u64) -> Vec<u8> {
     let mut order_m: Vec<usize> = (0..kg.mentions.len()).collect();
     order_m.sort_unstable_by_key(|&i| (ends[i].0, i));
     let mut mrec = Buf::default();
+    let mut mtxt = Buf::default();
     let mut offsets: Vec<(u64, u32)> = vec![(0, 0); kg.mentions.len()];
     let mut by_concept: BTreeMap<u32, (u64, u32)> = BTreeMap::new();
     for &i in &order_m {
@@ -339,9 +381,12 @@ pub fn write(kg: &KnowledgeGraph, graph_json_len: u64) -> Vec<u8> {
         mrec.u32(m.span.1 as u32);
         mrec.u32(m.quote_span.0 as u32);
         mrec.u32(m.quote_span.1 as u32);
-        mrec.bytes(m.matched.as_bytes());
-        mrec.bytes(m.quote.as_bytes());
-        offsets[i] = (off, (mrec.0.len() as u64 - off) as u32);
+        mrec.u64(mtxt.0.len() as u64);
+        mrec.u32(m.matched.len() as u32);
+        mrec.u32(m.quote.len() as u32);
+        mtxt.0.extend_from_slice(m.matched.as_bytes());
+        mtxt.0.extend_from_slice(m.quote.as_bytes());
+        offsets[i] = (off, MENTION_LEN as u32);
     }
     // Distinct turns mentioning each concept.
     let mut concept_turns: Vec<(u32, u32, usize)> = kg
@@ -392,6 +437,7 @@ pub fn write(kg: &KnowledgeGraph, graph_json_len: u64) -> Vec<u8> {
     sections.push((*b"MSPL", mspl.0));
     sections.push((*b"MTRN", mtrn.0));
     sections.push((*b"MREC", mrec.0));
+    sections.push((*b"MTXT", mtxt.0));
     sections.push((*b"STRS", std::mem::take(&mut strs.blob)));
 
     let mut out = Buf::default();
@@ -439,10 +485,6 @@ impl<'a> Cursor<'a> {
     }
     fn u64(&mut self) -> Option<u64> {
         self.take(8).map(|s| u64::from_le_bytes(s.try_into().expect("8 bytes")))
-    }
-    fn bytes(&mut self) -> Option<&'a [u8]> {
-        let n = self.u32()? as usize;
-        self.take(n)
     }
     fn done(&self) -> bool {
         self.at >= self.b.len()
@@ -499,7 +541,8 @@ impl QueryIndex {
         QueryIndex {
             source,
             nodes: Vec::new(),
-            keys: Vec::new(),
+            keys_raw: Vec::new(),
+            keys: std::sync::OnceLock::new(),
             out_index: Vec::new(),
             in_index: Vec::new(),
             con_index: Vec::new(),
@@ -546,12 +589,20 @@ impl QueryIndex {
         }
     }
 
+    fn string_bytes(&self, off: u32, len: u32) -> Option<&[u8]> {
+        self.strings
+            .get(off as usize..(off as usize).checked_add(len as usize)?)
+    }
+
     fn string(&self, off: u32, len: u32) -> Option<String> {
         if off == NONE32 {
             return None;
         }
-        let s = self.strings.get(off as usize..off as usize + len as usize)?;
-        Some(String::from_utf8_lossy(s).into_owned())
+        let s = self.string_bytes(off, len)?;
+        Some(match std::str::from_utf8(s) {
+            Ok(s) => s.to_owned(),
+            Err(_) => String::from_utf8_lossy(s).into_owned(),
+        })
     }
 
     fn load_tables(&mut self, name: &Path, expected_nodes: u64) -> Result<()> {
@@ -565,6 +616,8 @@ impl QueryIndex {
             let (o, l) = (c.u32().ok_or_else(bad)?, c.u32().ok_or_else(bad)?);
             aliases.push(self.string(o, l).ok_or_else(bad)?);
         }
+        self.nodes
+            .reserve(usize::try_from(expected_nodes).unwrap_or(0).min(node_bytes.len() / 32));
         let mut c = Cursor::new(&node_bytes);
         while !c.done() {
             let mut s = || -> Option<Option<String>> {
@@ -603,15 +656,15 @@ impl QueryIndex {
             });
         }
         let keys = self.section(b"KEYS")?;
-        let mut c = Cursor::new(&keys);
-        while !c.done() {
-            let (o, l, n) = (
-                c.u32().ok_or_else(bad)?,
-                c.u32().ok_or_else(bad)?,
-                c.u32().ok_or_else(bad)?,
-            );
-            self.keys.push((self.string(o, l).ok_or_else(bad)?, n));
+        if keys.len() % 12 != 0 {
+            return Err(bad());
         }
+        for r in keys.chunks_exact(12) {
+            let mut c = Cursor::new(r);
+            let (o, l) = (c.u32().ok_or_else(bad)?, c.u32().ok_or_else(bad)?);
+            self.string_bytes(o, l).ok_or_else(bad)?;
+        }
+        self.keys_raw = keys;
         let pairs = |bytes: Vec<u8>| -> Result<Vec<(u64, u32)>> {
             let mut c = Cursor::new(&bytes);
             let mut v = Vec::new();
@@ -655,17 +708,40 @@ impl QueryIndex {
 
     /// The nodes a folded name key points at.
     pub fn find_key(&self, key: &str) -> Vec<u32> {
-        let start = self.keys.partition_point(|(k, _)| k.as_str() < key);
-        self.keys[start..]
-            .iter()
-            .take_while(|(k, _)| k == key)
-            .map(|(_, n)| *n)
+        let record = |i: usize| -> (&[u8], u32) {
+            let mut c = Cursor::new(&self.keys_raw[i * 12..i * 12 + 12]);
+            let (o, l, n) = (c.u32().unwrap_or(0), c.u32().unwrap_or(0), c.u32().unwrap_or(0));
+            (self.string_bytes(o, l).unwrap_or_default(), n)
+        };
+        let count = self.keys_raw.len() / 12;
+        let (mut lo, mut hi) = (0, count);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if record(mid).0 < key.as_bytes() {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        (lo..count)
+            .map(record)
+            .take_while(|(k, _)| *k == key.as_bytes())
+            .map(|(_, n)| n)
             .collect()
     }
 
-    /// Every (key, node) pair, for suggestions.
+    /// Every (key, node) pair, for suggestions (decoded on first use).
     pub fn keys(&self) -> &[(String, u32)] {
-        &self.keys
+        self.keys.get_or_init(|| {
+            self.keys_raw
+                .chunks_exact(12)
+                .map(|r| {
+                    let mut c = Cursor::new(r);
+                    let (o, l, n) = (c.u32().unwrap_or(0), c.u32().unwrap_or(0), c.u32().unwrap_or(0));
+                    (self.string(o, l).unwrap_or_default(), n)
+                })
+                .collect()
+        })
     }
 
     /// Turns that mention a concept.
@@ -675,15 +751,26 @@ impl QueryIndex {
 
     /// Edges leaving a node.
     pub fn out_edges(&self, n: u32) -> Result<Vec<Adjacent>> {
-        self.edges(b"OUTE", self.out_index.get(n as usize).copied())
+        self.edges(b"OUTE", self.out_index.get(n as usize).copied(), None)
     }
 
     /// Edges arriving at a node.
     pub fn in_edges(&self, n: u32) -> Result<Vec<Adjacent>> {
-        self.edges(b"INEE", self.in_index.get(n as usize).copied())
+        self.edges(b"INEE", self.in_index.get(n as usize).copied(), None)
     }
 
-    fn edges(&self, tag: &[u8; 4], at: Option<(u64, u32)>) -> Result<Vec<Adjacent>> {
+    /// Edges leaving a node with one relation: the others are skipped
+    /// without decoding their episode lists.
+    pub fn out_edges_of(&self, n: u32, relation: Relation) -> Result<Vec<Adjacent>> {
+        self.edges(b"OUTE", self.out_index.get(n as usize).copied(), Some(relation))
+    }
+
+    /// Edges arriving at a node with one relation.
+    pub fn in_edges_of(&self, n: u32, relation: Relation) -> Result<Vec<Adjacent>> {
+        self.edges(b"INEE", self.in_index.get(n as usize).copied(), Some(relation))
+    }
+
+    fn edges(&self, tag: &[u8; 4], at: Option<(u64, u32)>, only: Option<Relation>) -> Result<Vec<Adjacent>> {
         const REC: u64 = 32;
         let Some((off, count)) = at else {
             return Ok(Vec::new());
@@ -704,6 +791,9 @@ impl QueryIndex {
             let metadata_mentions = c.u32().ok_or_else(bad)? as usize;
             let first = c.u64().ok_or_else(bad)?;
             let (e0, en) = (c.u32().ok_or_else(bad)?, c.u32().ok_or_else(bad)?);
+            if only.is_some_and(|r| r != relation) {
+                continue;
+            }
             let episodes = if en == 0 {
                 Vec::new()
             } else {
@@ -733,29 +823,32 @@ impl QueryIndex {
 
     /// Mentions of a concept (or person), in episode and turn order.
     pub fn mentions_of(&self, n: u32) -> Result<Vec<MentionRecord>> {
-        let Some(&(off, count)) = self.con_index.get(n as usize) else {
+        let block = self.mention_block_of(n)?;
+        // A concept's texts lie together in MTXT, in record order: one read.
+        let (Some((_, first)), Some((_, last))) = (block.heads.first(), block.heads.last()) else {
             return Ok(Vec::new());
         };
-        if count == 0 {
-            return Ok(Vec::new());
-        }
-        // Records are variable length: read up to the next concept's block.
-        let (base, total) = self.sections.get(b"MREC").copied().unwrap_or((0, 0));
-        let end = self
-            .con_index
+        let end = last.offset + u64::from(last.matched_len) + u64::from(last.quote_len);
+        let (base, _) = self.sections.get(b"MTXT").copied().unwrap_or((0, 0));
+        let len = end
+            .checked_sub(first.offset)
+            .ok_or_else(|| damaged(Path::new("index")))?;
+        let text = self.read_at(base.saturating_add(first.offset), len)?;
+        block
+            .heads
             .iter()
-            .filter(|(o, c)| *c > 0 && *o > off)
-            .map(|(o, _)| *o)
-            .min()
-            .unwrap_or(total);
-        let len = end.checked_sub(off).ok_or_else(|| damaged(Path::new("index")))?;
-        let bytes = self.read_at(base.saturating_add(off), len)?;
-        let mut c = Cursor::new(&bytes);
-        (0..count).map(|_| self.mention(&mut c)).collect()
+            .map(|(h, t)| {
+                let at = usize::try_from(t.offset - first.offset).map_err(|_| damaged(Path::new("index")))?;
+                let span = text
+                    .get(at..at + t.matched_len as usize + t.quote_len as usize)
+                    .ok_or_else(|| damaged(Path::new("index")))?;
+                self.record_from(h, t, span)
+            })
+            .collect()
     }
 
     /// Mentions spoken by a person (or unresolved label), in episode and
-    /// turn order.
+    /// turn order of the index.
     pub fn mentions_by(&self, n: u32) -> Result<Vec<MentionRecord>> {
         let Some(&(off, count)) = self.spk_index.get(n as usize) else {
             return Ok(Vec::new());
@@ -767,42 +860,101 @@ impl QueryIndex {
         for b in raw.chunks_exact(12) {
             let mut c = Cursor::new(b);
             let (at, len) = (c.u64().unwrap_or(0), c.u32().unwrap_or(0));
-            let record = self.read_at(mbase.saturating_add(at), u64::from(len))?;
-            out.push(self.mention(&mut Cursor::new(&record))?);
+            let bytes = self.read_at(mbase.saturating_add(at), u64::from(len))?;
+            let (head, text) = parse_fixed(&mut Cursor::new(&bytes)).ok_or_else(|| damaged(Path::new("index")))?;
+            out.push(self.mention(&head, &text)?);
         }
         Ok(out)
     }
 
-    fn mention(&self, c: &mut Cursor<'_>) -> Result<MentionRecord> {
+    /// A concept's mention records in one read of their fixed fields, the
+    /// text left for [`QueryIndex::record`]: counting, filtering and
+    /// sorting a concept's mentions decodes no text.
+    pub fn mention_block_of(&self, n: u32) -> Result<MentionBlock> {
+        let Some(&(off, count)) = self.con_index.get(n as usize) else {
+            return Ok(MentionBlock::default());
+        };
+        let (base, _) = self.sections.get(b"MREC").copied().unwrap_or((0, 0));
+        let len = u64::from(count).saturating_mul(MENTION_LEN as u64);
+        let bytes = self.read_at(base.saturating_add(off), len)?;
+        let mut c = Cursor::new(&bytes);
+        let heads = (0..count)
+            .map(|_| parse_fixed(&mut c).ok_or_else(|| damaged(Path::new("index"))))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(MentionBlock { heads })
+    }
+
+    /// The whole record of mention `i` of a block.
+    pub fn record(&self, block: &MentionBlock, i: usize) -> Result<MentionRecord> {
+        let (head, text) = block.heads.get(i).ok_or_else(|| damaged(Path::new("index")))?;
+        self.mention(head, text)
+    }
+
+    fn mention(&self, h: &MentionHead, t: &TextRef) -> Result<MentionRecord> {
+        let (base, _) = self.sections.get(b"MTXT").copied().unwrap_or((0, 0));
+        let len = u64::from(t.matched_len) + u64::from(t.quote_len);
+        let text = self.read_at(base.saturating_add(t.offset), len)?;
+        self.record_from(h, t, &text)
+    }
+
+    /// A record from its fixed fields and its text (matched, then quote).
+    fn record_from(&self, h: &MentionHead, t: &TextRef, text: &[u8]) -> Result<MentionRecord> {
         let bad = || damaged(Path::new("index"));
         let id = |i: u32| self.nodes.get(i as usize).map(|n| n.id.clone());
-        let ep = c.u32().ok_or_else(bad)?;
-        let concept = c.u32().ok_or_else(bad)?;
-        let speaker = c.u32().ok_or_else(bad)?;
-        let turn = c.u32().ok_or_else(bad)? as usize;
-        let line = c.u32().ok_or_else(bad)? as usize;
-        let time = c.u64().ok_or_else(bad)?;
-        let span = (c.u32().ok_or_else(bad)? as usize, c.u32().ok_or_else(bad)? as usize);
-        let quote_span = (c.u32().ok_or_else(bad)? as usize, c.u32().ok_or_else(bad)? as usize);
-        let matched = String::from_utf8_lossy(c.bytes().ok_or_else(bad)?).into_owned();
-        let quote = String::from_utf8_lossy(c.bytes().ok_or_else(bad)?).into_owned();
+        let (matched, quote) = text.split_at_checked(t.matched_len as usize).ok_or_else(bad)?;
         Ok(MentionRecord {
-            episode: id(ep).ok_or_else(bad)?,
-            concept: id(concept).ok_or_else(bad)?,
-            speaker: if speaker == NONE32 {
-                ANNOUNCER.to_string()
-            } else {
-                id(speaker).ok_or_else(bad)?
+            episode: id(h.episode).ok_or_else(bad)?,
+            concept: id(h.concept).ok_or_else(bad)?,
+            speaker: match h.speaker {
+                None => ANNOUNCER.to_string(),
+                Some(s) => id(s).ok_or_else(bad)?,
             },
+            turn: h.turn as usize,
+            line: h.line as usize,
+            time_ms: h.time_ms,
+            span: (h.start as usize, t.end as usize),
+            matched: String::from_utf8_lossy(matched).into_owned(),
+            quote: String::from_utf8_lossy(quote).into_owned(),
+            quote_span: t.quote_span,
+        })
+    }
+}
+
+/// Where a mention's text lies in `MTXT`, and the spans that go with it.
+#[derive(Debug, Clone, Copy)]
+struct TextRef {
+    offset: u64,
+    matched_len: u32,
+    quote_len: u32,
+    end: u32,
+    quote_span: (usize, usize),
+}
+
+/// Reads one fixed-size mention record.
+fn parse_fixed(c: &mut Cursor<'_>) -> Option<(MentionHead, TextRef)> {
+    let (episode, concept, speaker, turn, line) = (c.u32()?, c.u32()?, c.u32()?, c.u32()?, c.u32()?);
+    let time = c.u64()?;
+    let (start, end) = (c.u32()?, c.u32()?);
+    let quote_span = (c.u32()? as usize, c.u32()? as usize);
+    let (offset, matched_len, quote_len) = (c.u64()?, c.u32()?, c.u32()?);
+    Some((
+        MentionHead {
+            episode,
+            concept,
+            speaker: (speaker != NONE32).then_some(speaker),
             turn,
             line,
             time_ms: (time != NONE64).then_some(time),
-            span,
-            matched,
-            quote,
+            start,
+        },
+        TextRef {
+            offset,
+            matched_len,
+            quote_len,
+            end,
             quote_span,
-        })
-    }
+        },
+    ))
 }
 
 fn damaged(path: &Path) -> Error {

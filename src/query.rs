@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use crate::dictionary::Kind;
 use crate::episode::format_timestamp;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::graph::{ANNOUNCER, MentionRecord, Node, NodeKind, Relation};
 use crate::index::QueryIndex;
 use crate::names;
@@ -53,8 +53,37 @@ fn suggest(s: &[String]) -> String {
 /// Name lookup over a list of nodes: labels, aliases and ids, folded.
 pub struct Lookup<'a> {
     nodes: Vec<&'a Node>,
+    keys: Keys<'a>,
+}
+
+/// Name keys: an index's, searched in place, or made from a graph.
+enum Keys<'a> {
+    Index(&'a QueryIndex),
     /// (folded key, position in `nodes`), sorted.
-    keys: std::borrow::Cow<'a, [(String, u32)]>,
+    Owned(Vec<(String, u32)>),
+}
+
+impl Keys<'_> {
+    fn find(&self, key: &str) -> Vec<u32> {
+        match self {
+            Keys::Index(idx) => idx.find_key(key),
+            Keys::Owned(keys) => {
+                let start = keys.partition_point(|(k, _)| k.as_str() < key);
+                keys[start..]
+                    .iter()
+                    .take_while(|(k, _)| k == key)
+                    .map(|(_, n)| *n)
+                    .collect()
+            }
+        }
+    }
+
+    fn all(&self) -> &[(String, u32)] {
+        match self {
+            Keys::Index(idx) => idx.keys(),
+            Keys::Owned(keys) => keys,
+        }
+    }
 }
 
 impl<'a> Lookup<'a> {
@@ -62,7 +91,7 @@ impl<'a> Lookup<'a> {
     pub fn new(idx: &'a QueryIndex) -> Lookup<'a> {
         Lookup {
             nodes: idx.nodes().iter().collect(),
-            keys: std::borrow::Cow::Borrowed(idx.keys()),
+            keys: Keys::Index(idx),
         }
     }
 
@@ -76,7 +105,7 @@ impl<'a> Lookup<'a> {
         keys.sort();
         Lookup {
             nodes,
-            keys: std::borrow::Cow::Owned(keys),
+            keys: Keys::Owned(keys),
         }
     }
 
@@ -85,21 +114,13 @@ impl<'a> Lookup<'a> {
         self.nodes[i as usize]
     }
 
-    fn find_key<'s>(&'s self, key: &'s str) -> impl Iterator<Item = u32> + 's {
-        let start = self.keys.partition_point(|(k, _)| k.as_str() < key);
-        self.keys[start..]
-            .iter()
-            .take_while(move |(k, _)| k == key)
-            .map(|(_, n)| *n)
-    }
-
     /// Finds the node a name means among nodes accepted by `accept`.
     /// Exact (folded) names first; then, for people, a unique given name or
     /// surname ("Hightower"); otherwise an error with suggestions.
     pub fn find(&self, query: &str, what: &str, accept: impl Fn(&Node) -> bool) -> Result<u32, NotFound> {
         let key = names::key(query);
         let nodes = &self.nodes;
-        if let Some(i) = self.find_key(&key).find(|&i| accept(nodes[i as usize])) {
+        if let Some(i) = self.keys.find(&key).into_iter().find(|&i| accept(nodes[i as usize])) {
             return Ok(i);
         }
         // An episode by number: "7", "007".
@@ -135,7 +156,7 @@ impl<'a> Lookup<'a> {
     fn suggestions(&self, key: &str, accept: &impl Fn(&Node) -> bool) -> Vec<String> {
         let limit = (key.chars().count() / 3).max(2);
         let mut scored: Vec<(usize, String)> = Vec::new();
-        for (k, i) in self.keys.iter() {
+        for (k, i) in self.keys.all() {
             let n = self.nodes[*i as usize];
             if !accept(n) {
                 continue;
@@ -356,7 +377,10 @@ fn episode_id(node_id: &str) -> String {
 
 /// Episode sort key: number, then the id with its digits compared as
 /// numbers ("ship-it-9" before "ship-it-10").
-fn episode_order(n: &Node) -> (Option<u32>, Vec<(String, u64)>) {
+/// How episodes sort: see [`episode_order`].
+type EpisodeOrder = (Option<u32>, Vec<(String, u64)>);
+
+fn episode_order(n: &Node) -> EpisodeOrder {
     (n.number, names::natural_key(&n.id))
 }
 
@@ -398,67 +422,102 @@ fn tally<'m>(
 
 /// Concepts a speaker discusses, most mentioned first.
 pub fn concepts_of(idx: &QueryIndex, speaker: u32, f: &Filters) -> Result<Vec<ConceptRow>> {
-    let labels = Labels::new(idx);
-    let mentions = idx.mentions_by(speaker)?;
-    let agg = tally(mentions.iter().filter(|m| f.episode_ok(idx, &m.episode)), |m| {
-        &m.concept
-    });
-    let mut rows: Vec<ConceptRow> = agg
-        .into_iter()
-        .filter_map(|(c, (n, eps))| {
-            let node = labels.node(c)?;
-            f.kind_ok(node).then(|| ConceptRow {
-                id: c.to_string(),
-                name: node.label.clone(),
-                kind: concept_kind(node),
-                mentions: n,
-                episodes: eps.into_iter().map(episode_id).collect(),
+    let nodes = idx.nodes();
+    let row = |c: &Node, mentions: usize, episodes: Vec<String>| ConceptRow {
+        id: c.id.clone(),
+        name: c.label.clone(),
+        kind: concept_kind(c),
+        mentions,
+        episodes,
+    };
+    let mut rows: Vec<ConceptRow> = if f.episode.is_none() {
+        // The speaker's `discusses` edges hold the counts and episodes:
+        // one read, however many mentions there are.
+        idx.out_edges_of(speaker, Relation::Discusses)?
+            .into_iter()
+            .filter_map(|a| {
+                let c = nodes.get(a.node as usize)?;
+                let mut eps: Vec<String> = a.edge.episodes.iter().map(|e| episode_id(e)).collect();
+                eps.sort();
+                f.kind_ok(c).then(|| row(c, a.edge.weight, eps))
             })
-        })
-        .collect();
+            .collect()
+    } else {
+        let labels = Labels::new(idx);
+        let mentions = idx.mentions_by(speaker)?;
+        let agg = tally(
+            mentions
+                .iter()
+                .filter(|m| f.episode_ok(idx, &m.episode) && m.concept != nodes[speaker as usize].id),
+            |m| &m.concept,
+        );
+        agg.into_iter()
+            .filter_map(|(c, (n, eps))| {
+                let node = labels.node(c)?;
+                f.kind_ok(node)
+                    .then(|| row(node, n, eps.into_iter().map(episode_id).collect()))
+            })
+            .collect()
+    };
     rows.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(a.name.cmp(&b.name)));
     Ok(f.take(rows))
 }
 
 /// Speakers who mention a concept, most first.
 pub fn speakers_of(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<SpeakerRow>> {
-    let labels = Labels::new(idx);
-    let mentions = idx.mentions_of(concept)?;
-    let agg = tally(
-        mentions
-            .iter()
-            .filter(|m| m.speaker != ANNOUNCER && f.episode_ok(idx, &m.episode)),
-        |m| &m.speaker,
-    );
-    let mut rows: Vec<SpeakerRow> = agg
-        .into_iter()
-        .map(|(s, (n, eps))| SpeakerRow {
-            id: s.to_string(),
-            name: labels.label(s),
+    let nodes = idx.nodes();
+    let block = idx.mention_block_of(concept)?;
+    let mut agg: BTreeMap<u32, (usize, BTreeSet<u32>)> = BTreeMap::new();
+    for h in block.heads() {
+        if let Some(s) = h.speaker.filter(|_| f.episode.is_none_or(|e| e == h.episode)) {
+            let e = agg.entry(s).or_default();
+            e.0 += 1;
+            e.1.insert(h.episode);
+        }
+    }
+    let node = |i: u32| nodes.get(i as usize).ok_or_else(damaged_index);
+    let mut rows = Vec::with_capacity(agg.len());
+    for (s, (n, eps)) in agg {
+        let mut episodes = eps
+            .into_iter()
+            .map(|e| Ok(episode_id(&node(e)?.id)))
+            .collect::<Result<Vec<String>>>()?;
+        episodes.sort();
+        let sp = node(s)?;
+        rows.push(SpeakerRow {
+            id: sp.id.clone(),
+            name: sp.label.clone(),
             mentions: n,
-            episodes: eps.into_iter().map(episode_id).collect(),
-        })
-        .collect();
+            episodes,
+        });
+    }
     rows.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(a.name.cmp(&b.name)));
     Ok(f.take(rows))
+}
+
+/// The error for an index that names a node it does not have.
+fn damaged_index() -> Error {
+    Error::GraphFile {
+        path: "graph.idx".into(),
+        message: "the index is damaged; rebuild it with `podgraph build`".into(),
+    }
 }
 
 /// Episodes mentioning a concept, in the transcript or the metadata,
 /// in episode order.
 pub fn episodes_of(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<EpisodeRow>> {
     let nodes = idx.nodes();
-    let mentions = idx.mentions_of(concept)?;
-    let mut first_line: HashMap<&str, (u64, usize, usize)> = HashMap::new();
-    for m in &mentions {
+    let block = idx.mention_block_of(concept)?;
+    let mut first_line: Vec<Option<(u64, u32, u32)>> = vec![None; nodes.len()];
+    for m in block.heads() {
         let k = (m.time_ms.unwrap_or(u64::MAX), m.turn, m.line);
-        first_line
-            .entry(&m.episode)
-            .and_modify(|v| *v = (*v).min(k))
-            .or_insert(k);
+        if let Some(v) = first_line.get_mut(m.episode as usize) {
+            *v = Some(v.map_or(k, |v| v.min(k)));
+        }
     }
     let mut rows: Vec<(&Node, EpisodeRow)> = Vec::new();
-    for a in idx.in_edges(concept)? {
-        if a.edge.relation != Relation::Mentions || f.episode.is_some_and(|x| x != a.node) {
+    for a in idx.in_edges_of(concept, Relation::Mentions)? {
+        if f.episode.is_some_and(|x| x != a.node) {
             continue;
         }
         let ep = &nodes[a.node as usize];
@@ -470,12 +529,12 @@ pub fn episodes_of(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<Ep
                 mentions: a.edge.weight,
                 first_ms: a.edge.first_ms,
                 first_time: a.edge.first_ms.map(format_timestamp),
-                first_line: first_line.get(ep.id.as_str()).map(|v| v.2),
+                first_line: first_line.get(a.node as usize).copied().flatten().map(|v| v.2 as usize),
                 in_metadata: a.edge.metadata_mentions > 0,
             },
         ));
     }
-    rows.sort_by_key(|(n, _)| episode_order(n));
+    rows.sort_by_cached_key(|(n, _)| episode_order(n));
     Ok(f.take(rows.into_iter().map(|(_, r)| r).collect()))
 }
 
@@ -551,44 +610,69 @@ pub fn cooccurring(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<Co
 /// The mentions behind an answer: by a speaker, of a concept, or both, in
 /// episode and turn order.
 pub fn evidence(idx: &QueryIndex, speaker: Option<u32>, concept: Option<u32>, f: &Filters) -> Result<Vec<EvidenceRow>> {
-    let labels = Labels::new(idx);
-    let nodes = idx.nodes();
-    let mentions = match (concept, speaker) {
-        (Some(c), _) => idx.mentions_of(c)?,
-        (None, Some(s)) => idx.mentions_by(s)?,
-        (None, None) => Vec::new(),
+    let row = |m: &MentionRecord, speaker: String, concept: String| EvidenceRow {
+        episode: episode_id(&m.episode),
+        time: m.time_ms.map(format_timestamp),
+        time_ms: m.time_ms,
+        line: m.line,
+        speaker,
+        concept,
+        quote: m.quote.clone(),
+        highlight: m.quote_span,
     };
-    let sid = speaker.map(|s| nodes[s as usize].id.as_str());
-    let mut rows: Vec<(&Node, usize, usize, EvidenceRow)> = mentions
-        .iter()
-        .filter(|m| sid.is_none_or(|s| m.speaker == s) && f.episode_ok(idx, &m.episode))
-        .filter(|m| labels.node(&m.concept).is_some_and(|n| f.kind_ok(n)))
-        .filter_map(|m| {
-            let ep = labels.node(&m.episode)?;
-            Some((
-                ep,
-                m.turn,
-                m.span.0,
-                EvidenceRow {
-                    episode: episode_id(&m.episode),
-                    time: m.time_ms.map(format_timestamp),
-                    time_ms: m.time_ms,
-                    line: m.line,
-                    speaker: labels.label(&m.speaker),
-                    concept: labels.label(&m.concept),
-                    quote: m.quote.clone(),
-                    highlight: m.quote_span,
-                },
-            ))
-        })
+    let Some(c) = concept else {
+        let Some(s) = speaker else {
+            return Ok(Vec::new());
+        };
+        let labels = Labels::new(idx);
+        let mentions = idx.mentions_by(s)?;
+        let mut rows: Vec<(&Node, usize, usize, EvidenceRow)> = mentions
+            .iter()
+            .filter(|m| f.episode_ok(idx, &m.episode))
+            .filter(|m| labels.node(&m.concept).is_some_and(|n| f.kind_ok(n)))
+            .filter_map(|m| {
+                let r = row(m, labels.label(&m.speaker), labels.label(&m.concept));
+                Some((labels.node(&m.episode)?, m.turn, m.span.0, r))
+            })
+            .collect();
+        rows.sort_by_cached_key(|r| (episode_order(r.0), r.1, r.2));
+        return Ok(f.take(rows.into_iter().map(|r| r.3).collect()));
+    };
+    // A concept's mentions: filter and sort on the fixed fields, then
+    // decode the text of the rows shown only.
+    let nodes = idx.nodes();
+    if !nodes.get(c as usize).is_some_and(|n| f.kind_ok(n)) {
+        return Ok(Vec::new());
+    }
+    let block = idx.mention_block_of(c)?;
+    let mut picked: Vec<(usize, u32, u32, u32)> = block
+        .heads()
+        .enumerate()
+        .filter(|(_, h)| speaker.is_none_or(|s| h.speaker == Some(s)) && f.episode.is_none_or(|e| e == h.episode))
+        .map(|(i, h)| (i, h.episode, h.turn, h.start))
         .collect();
-    rows.sort_by(|a, b| {
-        episode_order(a.0)
-            .cmp(&episode_order(b.0))
-            .then(a.1.cmp(&b.1))
-            .then(a.2.cmp(&b.2))
-    });
-    Ok(f.take(rows.into_iter().map(|r| r.3).collect()))
+    let mut order: BTreeMap<u32, EpisodeOrder> = BTreeMap::new();
+    for &(_, e, _, _) in &picked {
+        if let std::collections::btree_map::Entry::Vacant(v) = order.entry(e) {
+            v.insert(episode_order(nodes.get(e as usize).ok_or_else(damaged_index)?));
+        }
+    }
+    picked.sort_by(|a, b| order[&a.1].cmp(&order[&b.1]).then(a.2.cmp(&b.2)).then(a.3.cmp(&b.3)));
+    let concept_label = nodes[c as usize].label.clone();
+    f.take(picked)
+        .iter()
+        .map(|&(i, ..)| {
+            let m = idx.record(&block, i)?;
+            let speaker = if m.speaker == ANNOUNCER {
+                "announcer".to_string()
+            } else {
+                let s = block.head(i).and_then(|h| h.speaker);
+                s.and_then(|s| nodes.get(s as usize))
+                    .map_or_else(|| m.speaker.clone(), |n| n.label.clone())
+            };
+            Ok(row(&m, speaker, concept_label.clone()))
+        })
+        .collect()
 }
 
 /// A person's profile.
@@ -617,7 +701,7 @@ pub fn person(idx: &QueryIndex, p: u32, f: &Filters) -> Result<Profile> {
             }
         }
     }
-    appearances.sort_by_key(|(n, _)| episode_order(n));
+    appearances.sort_by_cached_key(|(n, _)| episode_order(n));
     let mut co_speakers: Vec<CoSpeaker> = shared
         .into_iter()
         .map(|(i, n)| CoSpeaker {
@@ -633,7 +717,7 @@ pub fn person(idx: &QueryIndex, p: u32, f: &Filters) -> Result<Profile> {
         .filter(|a| a.edge.relation == Relation::Mentions && a.edge.weight > 0)
         .map(|a| (&nodes[a.node as usize], a.edge.weight))
         .collect();
-    mentioned_in.sort_by_key(|(n, _)| episode_order(n));
+    mentioned_in.sort_by_cached_key(|(n, _)| episode_order(n));
     let limit = if f.limit == 0 { 10 } else { f.limit };
     Ok(Profile {
         id: nodes[p as usize].id.clone(),

@@ -260,3 +260,61 @@ fn the_index_beside_the_graph_is_used_only_when_fresh() {
     let (code, _, _) = query(&g, &["speakers", "Velero"]);
     assert_eq!(code, Some(1), "the stale index must not answer");
 }
+
+/// The fast paths (edges for a speaker's concepts, fixed fields for a
+/// concept's speakers and evidence) agree with plain tallies over every
+/// mention in the graph, for every speaker and concept of the sample.
+#[test]
+fn fast_answers_match_a_tally_of_every_mention() {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use podgraph::graph::ANNOUNCER;
+    use podgraph::index::QueryIndex;
+    use podgraph::query::{self, Filters};
+
+    let (_tmp, g) = sample_graph();
+    let kg = podgraph::export::json::load(&g).unwrap();
+    let idx = QueryIndex::open(&g.with_extension("idx")).unwrap();
+    let node = |id: &str| idx.nodes().iter().position(|n| n.id == id).unwrap() as u32;
+    let ep = |id: &str| id.strip_prefix("episode:").unwrap_or(id).to_string();
+    let mut by_speaker: BTreeMap<&str, BTreeMap<&str, (usize, BTreeSet<String>)>> = BTreeMap::new();
+    let mut by_concept: BTreeMap<&str, BTreeMap<&str, (usize, BTreeSet<String>)>> = BTreeMap::new();
+    for m in &kg.mentions {
+        if m.speaker == ANNOUNCER {
+            continue;
+        }
+        let e = by_concept.entry(&m.concept).or_default().entry(&m.speaker).or_default();
+        e.0 += 1;
+        e.1.insert(ep(&m.episode));
+        if m.speaker != m.concept {
+            let e = by_speaker.entry(&m.speaker).or_default().entry(&m.concept).or_default();
+            e.0 += 1;
+            e.1.insert(ep(&m.episode));
+        }
+    }
+    let f = Filters::default();
+    assert!(!by_speaker.is_empty());
+    for (s, want) in &by_speaker {
+        let got: BTreeMap<String, (usize, BTreeSet<String>)> = query::concepts_of(&idx, node(s), &f)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.id, (r.mentions, r.episodes.into_iter().collect())))
+            .collect();
+        let want: BTreeMap<String, (usize, BTreeSet<String>)> =
+            want.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        assert_eq!(got, want, "concepts of {s}");
+    }
+    for (c, want) in &by_concept {
+        let got: BTreeMap<String, (usize, BTreeSet<String>)> = query::speakers_of(&idx, node(c), &f)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.id, (r.mentions, r.episodes.into_iter().collect())))
+            .collect();
+        let want: BTreeMap<String, (usize, BTreeSet<String>)> =
+            want.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        assert_eq!(got, want, "speakers of {c}");
+        let rows = query::evidence(&idx, None, Some(node(c)), &f).unwrap();
+        let all = kg.mentions.iter().filter(|m| m.concept == *c).count();
+        assert_eq!(rows.len(), all, "evidence for {c}");
+    }
+}
