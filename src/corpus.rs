@@ -398,7 +398,8 @@ pub fn process_episode(ep: &Episode, directory: &Directory, tagger: &Tagger) -> 
             start_ms: t.start_ms,
             line: t.line,
             label: t.label.clone(),
-            words: t.text.split_whitespace().count(),
+            // Counted once, by the speaker clues.
+            words: clues.turn_words.get(ti).map_or(0, |&w| w as usize),
         });
         tagger.find_into(&t.text, &mut hits);
         for h in &hits {

@@ -229,7 +229,25 @@ impl KnowledgeGraph {
 
     /// Builds the graph of a corpus.
     pub fn build(corpus: &Corpus, dict: &Dictionary) -> KnowledgeGraph {
-        Builder::new(corpus, dict).build()
+        Builder::new(corpus, dict, None).build()
+    }
+
+    /// Like [`build`](Self::build), moving each mention's words and quote
+    /// from the corpus into the graph instead of copying them: the corpus
+    /// keeps its mentions, with empty texts. For large archives, where
+    /// quotes are most of the memory.
+    pub fn build_moving_quotes(corpus: &mut Corpus, dict: &Dictionary) -> KnowledgeGraph {
+        let texts = corpus
+            .episodes
+            .iter_mut()
+            .map(|ep| {
+                ep.mentions
+                    .iter_mut()
+                    .map(|m| (std::mem::take(&mut m.matched), std::mem::take(&mut m.quote)))
+                    .collect()
+            })
+            .collect();
+        Builder::new(corpus, dict, Some(texts)).build()
     }
 
     /// Nodes sorted by id, for stable output.
@@ -241,12 +259,16 @@ impl KnowledgeGraph {
 
     /// Edges sorted by (source id, target id, relation), for stable output.
     pub fn sorted_edges(&self) -> Vec<EdgeIndex> {
+        // Ranks of the nodes in id order: integers compare faster than ids.
+        let mut rank = vec![0u32; self.graph.node_count()];
+        for (r, n) in self.sorted_nodes().into_iter().enumerate() {
+            rank[n.index()] = r as u32;
+        }
         let mut v: Vec<EdgeIndex> = self.graph.edge_indices().collect();
-        let key = |e: &EdgeIndex| {
+        v.sort_by_cached_key(|e| {
             let (a, b) = self.graph.edge_endpoints(*e).expect("edge exists");
-            (&self.graph[a].id, &self.graph[b].id, self.graph[*e].relation)
-        };
-        v.sort_by(|a, b| key(a).cmp(&key(b)));
+            (rank[a.index()], rank[b.index()], self.graph[*e].relation)
+        });
         v
     }
 }
@@ -259,6 +281,9 @@ pub fn episode_node_id(id: &str) -> String {
 struct Builder<'a> {
     corpus: &'a Corpus,
     dict: &'a Dictionary,
+    /// Mention texts (words matched, quote) taken out of the corpus, per
+    /// episode and mention; `None`: copy them from the corpus.
+    texts: Option<Vec<Vec<(String, String)>>>,
     kg: KnowledgeGraph,
     /// Person id by name key, from the dictionary's person entries.
     dict_people: FastMap<String, usize>,
@@ -267,7 +292,7 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(corpus: &'a Corpus, dict: &'a Dictionary) -> Self {
+    fn new(corpus: &'a Corpus, dict: &'a Dictionary, texts: Option<Vec<Vec<(String, String)>>>) -> Self {
         let mut dict_people = FastMap::default();
         for (i, c) in dict.concepts.iter().enumerate() {
             if c.kind == Kind::Person {
@@ -279,6 +304,7 @@ impl<'a> Builder<'a> {
         Builder {
             corpus,
             dict,
+            texts,
             kg: KnowledgeGraph::default(),
             dict_people,
             spellings: BTreeMap::new(),
@@ -390,7 +416,12 @@ impl<'a> Builder<'a> {
             };
             // Mentions, person → concept, co-occurrence per turn.
             let mut turn_concepts: BTreeMap<usize, BTreeSet<NodeIndex>> = BTreeMap::new();
+            let mut texts = self.texts.as_mut().map(|t| std::mem::take(&mut t[ei]).into_iter());
             for m in &ep.mentions {
+                let (matched, quote) = match texts.as_mut().and_then(Iterator::next) {
+                    Some(t) => t,
+                    None => (m.matched.clone(), m.quote.clone()),
+                };
                 let c = self.concept(m.concept);
                 let speaker = speaker_of_turn(m.turn);
                 let t = &ep.turns[m.turn];
@@ -422,8 +453,8 @@ impl<'a> Builder<'a> {
                     line: t.line,
                     time_ms: t.start_ms,
                     span: (m.start, m.end),
-                    matched: m.matched.clone(),
-                    quote: m.quote.clone(),
+                    matched,
+                    quote,
                     quote_span: m.quote_span,
                 });
             }

@@ -248,15 +248,51 @@ pub fn node_keys(n: &Node) -> BTreeSet<String> {
     keys
 }
 
-/// Sets the `graph.json` size recorded in index bytes made by [`write`]
-/// (for an index built while the JSON was still being written).
-pub fn set_graph_json_len(index: &mut [u8], graph_json_len: u64) {
-    index[MAGIC.len()..MAGIC.len() + 8].copy_from_slice(&graph_json_len.to_le_bytes());
-}
-
 /// Serialises a graph's query index. `graph_json_len` is the size of the
 /// `graph.json` written with it, used to tell a stale index.
 pub fn write(kg: &KnowledgeGraph, graph_json_len: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    prepare(kg)
+        .write_to(&mut out, graph_json_len)
+        .expect("writing to memory cannot fail");
+    out
+}
+
+/// A graph's index, made and ready to be written (see [`prepare`]).
+#[derive(Debug)]
+pub struct Prepared {
+    nodes: u64,
+    sections: Vec<([u8; 4], Vec<u8>)>,
+}
+
+impl Prepared {
+    /// Writes the index; `graph_json_len` is the size of the `graph.json`
+    /// written with it. The sections go out as they are, never copied into
+    /// one buffer.
+    pub fn write_to<W: std::io::Write>(&self, w: &mut W, graph_json_len: u64) -> std::io::Result<()> {
+        let mut head = Buf::default();
+        head.0.extend_from_slice(MAGIC);
+        head.u64(graph_json_len);
+        head.u64(self.nodes);
+        w.write_all(&head.0)?;
+        let mut at = head.0.len() as u64;
+        let mut toc = Buf::default();
+        toc.u32(self.sections.len() as u32);
+        for (tag, bytes) in &self.sections {
+            w.write_all(bytes)?;
+            toc.0.extend_from_slice(tag);
+            toc.u64(at);
+            toc.u64(bytes.len() as u64);
+            at += bytes.len() as u64;
+        }
+        toc.u64(at);
+        w.write_all(&toc.0)
+    }
+}
+
+/// Makes a graph's query index, to be written with [`Prepared::write_to`]
+/// once the size of `graph.json` is known.
+pub fn prepare(kg: &KnowledgeGraph) -> Prepared {
     let g = &kg.graph;
     let order = kg.sorted_nodes();
     let pos: FastMap<NodeIndex, u32> = order.iter().enumerate().map(|(i, &n)| (n, i as u32)).collect();
@@ -440,24 +476,10 @@ pub fn write(kg: &KnowledgeGraph, graph_json_len: u64) -> Vec<u8> {
     sections.push((*b"MTXT", mtxt.0));
     sections.push((*b"STRS", std::mem::take(&mut strs.blob)));
 
-    let mut out = Buf::default();
-    out.0.extend_from_slice(MAGIC);
-    out.u64(graph_json_len);
-    out.u64(order.len() as u64);
-    let mut toc = Vec::new();
-    for (tag, bytes) in &sections {
-        toc.push((*tag, out.0.len() as u64, bytes.len() as u64));
-        out.0.extend_from_slice(bytes);
+    Prepared {
+        nodes: order.len() as u64,
+        sections,
     }
-    let toc_at = out.0.len() as u64;
-    out.u32(toc.len() as u32);
-    for (tag, off, len) in toc {
-        out.0.extend_from_slice(&tag);
-        out.u64(off);
-        out.u64(len);
-    }
-    out.u64(toc_at);
-    out.0
 }
 
 // ---------------------------------------------------------------------------

@@ -72,7 +72,7 @@ pub fn load(inputs: &Inputs, progress: &dyn Progress) -> Result<Loaded> {
     });
     let (dictionary, mut diagnostics, tagger) = compiled?;
     let mut corpus = corpus::load(&inputs.corpus, &tagger, progress)?;
-    let (graph, t_graph) = timed(|| KnowledgeGraph::build(&corpus, &dictionary));
+    let (graph, t_graph) = timed(|| KnowledgeGraph::build_moving_quotes(&mut corpus, &dictionary));
     let mut times = vec![("load and compile dictionaries", t_dict)];
     times.append(&mut corpus.times);
     times.push(("build graph", t_graph));
@@ -229,7 +229,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         || timed(|| output::write_atomic_with(&json_path, |f| export::json::write(g, f))),
         || {
             rayon::join(
-                || timed(|| index::write(g, 0)),
+                || timed(|| index::prepare(g)),
                 || {
                     rayon::join(
                         || timed(|| export::dot::to_dot(g)),
@@ -240,20 +240,21 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         },
     );
     let (json_len, t_json) = (json.0?, json.1);
-    let mut idx = idx;
-    index::set_graph_json_len(&mut idx, json_len);
     let mut written = vec![json_path];
     let write_start = Instant::now();
-    // The index goes last, so that it is never older than graph.json.
-    for (name, bytes) in [
-        ("graph.dot", dot.as_bytes()),
-        ("related.json", related.as_bytes()),
-        ("graph.idx", &idx[..]),
-    ] {
+    for (name, bytes) in [("graph.dot", dot.as_bytes()), ("related.json", related.as_bytes())] {
         let path = opts.out.join(name);
         output::write_atomic(&path, bytes)?;
         written.push(path);
     }
+    // The index goes last, so that it is never older than graph.json.
+    let idx_path = opts.out.join("graph.idx");
+    output::write_atomic_with(&idx_path, |f| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+        idx.write_to(&mut w, json_len)?;
+        std::io::Write::flush(&mut w)
+    })?;
+    written.push(idx_path);
     loaded.times.extend([
         ("graph.json (made and written)", t_json),
         ("graph.idx", t_idx),

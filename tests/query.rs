@@ -294,25 +294,25 @@ fn fast_answers_match_a_tally_of_every_mention() {
     }
     let f = Filters::default();
     assert!(!by_speaker.is_empty());
+    type Tally = BTreeMap<String, (usize, BTreeSet<String>)>;
+    let owned = |want: &BTreeMap<&str, (usize, BTreeSet<String>)>| -> Tally {
+        want.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    };
     for (s, want) in &by_speaker {
-        let got: BTreeMap<String, (usize, BTreeSet<String>)> = query::concepts_of(&idx, node(s), &f)
+        let got: Tally = query::concepts_of(&idx, node(s), &f)
             .unwrap()
             .into_iter()
             .map(|r| (r.id, (r.mentions, r.episodes.into_iter().collect())))
             .collect();
-        let want: BTreeMap<String, (usize, BTreeSet<String>)> =
-            want.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-        assert_eq!(got, want, "concepts of {s}");
+        assert_eq!(got, owned(want), "concepts of {s}");
     }
     for (c, want) in &by_concept {
-        let got: BTreeMap<String, (usize, BTreeSet<String>)> = query::speakers_of(&idx, node(c), &f)
+        let got: Tally = query::speakers_of(&idx, node(c), &f)
             .unwrap()
             .into_iter()
             .map(|r| (r.id, (r.mentions, r.episodes.into_iter().collect())))
             .collect();
-        let want: BTreeMap<String, (usize, BTreeSet<String>)> =
-            want.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-        assert_eq!(got, want, "speakers of {c}");
+        assert_eq!(got, owned(want), "speakers of {c}");
         let rows = query::evidence(&idx, None, Some(node(c)), &f).unwrap();
         let all = kg.mentions.iter().filter(|m| m.concept == *c).count();
         assert_eq!(rows.len(), all, "evidence for {c}");

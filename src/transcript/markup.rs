@@ -65,18 +65,49 @@ pub(crate) fn collapse_whitespace(s: &str) -> String {
         return s.to_owned();
     }
     let mut out = String::with_capacity(s.len());
-    for w in s.split_whitespace() {
+    let mut word: Option<usize> = None;
+    let mut i = 0;
+    while i < s.len() {
+        let space = space_len(s, i);
+        if space == 0 {
+            word.get_or_insert(i);
+            i += 1;
+            continue;
+        }
+        if let Some(start) = word.take() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&s[start..i]);
+        }
+        i += space;
+    }
+    if let Some(start) = word {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(w);
+        out.push_str(&s[start..]);
     }
     out
 }
 
-/// Whether `s` has no whitespace but single spaces between words. Bytes
-/// are read one by one; a character is decoded only where its first byte
-/// may begin a non-ASCII space (U+0085, U+00A0, U+1680, U+2000...U+3000).
+/// The length of the whitespace character at byte `i`, or 0. Bytes are
+/// read one by one; a character is decoded only where its first byte may
+/// begin a non-ASCII space (U+0085, U+00A0, U+1680, U+2000...U+3000), so
+/// `i` only ever stops at character boundaries where it matters.
+fn space_len(s: &str, i: usize) -> usize {
+    match s.as_bytes()[i] {
+        b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => 1,
+        0xc2 | 0xe1 | 0xe2 | 0xe3 => s[i..]
+            .chars()
+            .next()
+            .filter(|c| c.is_whitespace())
+            .map_or(0, char::len_utf8),
+        _ => 0,
+    }
+}
+
+/// Whether `s` has no whitespace but single spaces between words.
 fn is_collapsed(s: &str) -> bool {
     let b = s.as_bytes();
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
@@ -84,17 +115,16 @@ fn is_collapsed(s: &str) -> bool {
     }
     let mut prev_space = false;
     for (i, &x) in b.iter().enumerate() {
-        match x {
-            b' ' if prev_space => return false,
-            b' ' => {
-                prev_space = true;
-                continue;
-            }
+        let space = match x {
+            b' ' => true,
             b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => return false,
-            0xc2 | 0xe1 | 0xe2 | 0xe3 if s[i..].chars().next().is_some_and(char::is_whitespace) => return false,
-            _ => {}
+            0xc2 | 0xe1 | 0xe2 | 0xe3 if space_len(s, i) > 0 => return false,
+            _ => false,
+        };
+        if space && prev_space {
+            return false;
         }
-        prev_space = false;
+        prev_space = space;
     }
     true
 }
