@@ -333,6 +333,16 @@ pub fn extract(episode: &Episode, directory: &Directory) -> Clues {
     // Names in the closing words of a turn point at the next speaker; names
     // a label says outside an introduction are someone else.
     let finder = NameFinder::new(&clues.candidates);
+    // Who introduced themselves on each line, gathered once: looking it up
+    // in the evidence turn by turn would cost turns times evidence.
+    let mut intros_at: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for e in clues
+        .evidence
+        .iter()
+        .filter(|e| e.kind == EvidenceKind::SelfIntroduction)
+    {
+        intros_at.entry(e.line).or_default().push(e.candidate);
+    }
     let mut prev: Option<(usize, Vec<usize>)> = None;
     for (i, t) in episode.turns.iter().enumerate() {
         let Some(label) = clues.turn_labels[i] else {
@@ -351,12 +361,7 @@ pub fn extract(episode: &Episode, directory: &Directory) -> Clues {
                 }
             }
         }
-        let intro_cands: HashSet<usize> = clues
-            .evidence
-            .iter()
-            .filter(|e| e.kind == EvidenceKind::SelfIntroduction && e.line == t.line)
-            .map(|e| e.candidate)
-            .collect();
+        let intro_cands: &[usize] = intros_at.get(&t.line).map_or(&[], Vec::as_slice);
         let (head, tail) = edges(&t.text, 400);
         let mut named_here: Vec<usize> = finder.find(head);
         named_here.extend(finder.find(tail));
@@ -580,21 +585,22 @@ impl Word {
 }
 
 /// The number of whitespace-separated words, as `split_whitespace` counts
-/// them, with ASCII read a byte at a time.
+/// them, read a byte at a time.
 fn word_count(text: &str) -> usize {
+    let b = text.as_bytes();
     let mut count = 0;
     let mut in_word = false;
-    let bytes = text.as_bytes();
-    for (i, c) in text.char_indices() {
-        let space = if bytes[i] < 0x80 {
-            bytes[i].is_ascii_whitespace() || bytes[i] == 0x0b
+    let mut i = 0;
+    while i < b.len() {
+        let space = crate::transcript::markup::space_len(text, i);
+        if space == 0 {
+            count += usize::from(!in_word);
+            in_word = true;
+            i += 1;
         } else {
-            c.is_whitespace()
-        };
-        if !space && !in_word {
-            count += 1;
+            in_word = false;
+            i += space;
         }
-        in_word = !space;
     }
     count
 }

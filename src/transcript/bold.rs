@@ -249,7 +249,12 @@ impl Parser<'_> {
                 }
             }
         }
-        let text = collapse_whitespace(&decode_entities(&text));
+        // `inline` collapsed the whitespace already; an entity may add some.
+        let text = if text.contains('&') {
+            collapse_whitespace(&decode_entities(&text))
+        } else {
+            text
+        };
         if text.is_empty() {
             // Keep any pending paragraph break for the next text.
             return;
