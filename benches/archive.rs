@@ -15,8 +15,9 @@
 //!   `tagging`, `build`, `related`, `query`.
 //!
 //! The report (Markdown) goes to stdout and target/bench-data/report.md.
-//! Every figure is the best of three runs (tagging) or one run (the rest);
-//! ratios compare podgraph with the baselines measured in this run.
+//! Every figure is the best of three runs (tagging), the median of 25
+//! (queries) or one run (the rest); ratios compare podgraph with the
+//! baselines measured in this run.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

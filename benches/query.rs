@@ -23,7 +23,8 @@ fn graph() -> Option<PathBuf> {
     }
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/whole-corpus");
     let json = out.join("graph.json");
-    if !json.is_file() {
+    // Built again when missing, or when its index is of an older layout.
+    if !json.is_file() || podgraph::index::QueryIndex::open(&out.join("graph.idx")).is_err() {
         let opts = BuildOptions {
             inputs: Inputs {
                 corpus: podgraph::corpus::Options {
