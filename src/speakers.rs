@@ -472,10 +472,39 @@ impl NameFinder {
 
 /// Capitalised words in order, apostrophe suffixes cut ("Duffie's").
 fn capitalised_words(text: &str) -> Vec<&str> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'))
-        .map(|w| w.split(['\'', '’']).next().unwrap_or(w))
-        .filter(|w| w.chars().next().is_some_and(char::is_uppercase) && w.chars().count() >= 2)
-        .collect()
+    // Words are runs of letters, digits, apostrophes and hyphens; ASCII is
+    // classified a byte at a time, other characters decoded.
+    let word_char = |i: usize| -> (bool, usize) {
+        let b = text.as_bytes()[i];
+        if b < 0x80 {
+            return (b.is_ascii_alphanumeric() || b == b'\'' || b == b'-', 1);
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        (c.is_alphanumeric() || c == '’', c.len_utf8())
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let (word, len) = word_char(i);
+        if !word {
+            i += len;
+            continue;
+        }
+        let start = i;
+        while i < text.len() {
+            let (word, len) = word_char(i);
+            if !word {
+                break;
+            }
+            i += len;
+        }
+        let w = &text[start..i];
+        let w = w.split(['\'', '’']).next().unwrap_or(w);
+        if w.chars().next().is_some_and(char::is_uppercase) && w.chars().nth(1).is_some() {
+            out.push(w);
+        }
+    }
+    out
 }
 
 /// Names introduced by their speaker: "I'm Kris Nova", "I am Josh",
@@ -588,6 +617,17 @@ impl Word {
 /// them, read a byte at a time.
 fn word_count(text: &str) -> usize {
     let b = text.as_bytes();
+    if b.is_ascii() {
+        // Branch-free: a word starts where a space is followed by a non-space.
+        let mut count = 0;
+        let mut prev_space = true;
+        for &x in b {
+            let space = matches!(x, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+            count += usize::from(prev_space & !space);
+            prev_space = space;
+        }
+        return count;
+    }
     let mut count = 0;
     let mut in_word = false;
     let mut i = 0;
@@ -1213,6 +1253,18 @@ fn is_rare_variant(label: &str, turns: usize, other: &str, other_turns: usize) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn capitalised_words_split_like_the_plain_version(s in "[aAbZ é’'\\-.,Éx1]{0,30}") {
+            let plain: Vec<&str> = s
+                .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'))
+                .map(|w| w.split(['\'', '’']).next().unwrap_or(w))
+                .filter(|w| w.chars().next().is_some_and(char::is_uppercase) && w.chars().count() >= 2)
+                .collect();
+            proptest::prop_assert_eq!(capitalised_words(&s), plain);
+        }
+    }
 
     proptest::proptest! {
         #[test]

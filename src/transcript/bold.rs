@@ -437,7 +437,15 @@ fn inline(s: &str) -> Inline {
     let mut out = String::with_capacity(s.len());
     let mut stamps = Vec::new();
     let mut rest = s;
-    while let Some(c) = rest.chars().next() {
+    loop {
+        // Plain text up to the next character that may start markup is
+        // copied whole.
+        let plain = rest.find(['\\', '[', '*', '!']).unwrap_or(rest.len());
+        out.push_str(&rest[..plain]);
+        rest = &rest[plain..];
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
         if c == '\\' || c == '[' {
             if let Some((stamp, after)) = stamp_at(rest) {
                 stamps.push(stamp);

@@ -95,6 +95,7 @@ pub(crate) fn collapse_whitespace(s: &str) -> String {
 /// read one by one; a character is decoded only where its first byte may
 /// begin a non-ASCII space (U+0085, U+00A0, U+1680, U+2000...U+3000), so
 /// `i` only ever stops at character boundaries where it matters.
+#[inline]
 pub(crate) fn space_len(s: &str, i: usize) -> usize {
     match s.as_bytes()[i] {
         b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => 1,
