@@ -614,18 +614,8 @@ fn synthetic_graph(n: usize) -> KnowledgeGraph {
         table.partition_point(|&c| c < x).min(table.len() - 1)
     };
     let node = |id: String, kind: NodeKind| Node {
-        id: id.clone(),
-        label: id,
-        kind,
-        concept_kind: None,
-        number: None,
-        date: None,
-        source: None,
         turns: 100,
-        mentions: 0,
-        episodes: 0,
-        url: None,
-        aliases: Vec::new(),
+        ..Node::new(id.clone(), id, kind)
     };
     let mut kg = KnowledgeGraph::default();
     let episodes: Vec<_> = (0..n)

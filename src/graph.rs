@@ -82,6 +82,26 @@ pub struct Node {
     pub aliases: Vec<String>,
 }
 
+impl Node {
+    /// A node with an id, a label and a kind, and nothing else yet.
+    pub fn new(id: String, label: String, kind: NodeKind) -> Node {
+        Node {
+            id,
+            label,
+            kind,
+            concept_kind: None,
+            number: None,
+            date: None,
+            source: None,
+            turns: 0,
+            mentions: 0,
+            episodes: 0,
+            url: None,
+            aliases: Vec::new(),
+        }
+    }
+}
+
 /// How two nodes are related.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -524,18 +544,5 @@ impl<'a> Builder<'a> {
 }
 
 fn blank_node() -> Node {
-    Node {
-        id: String::new(),
-        label: String::new(),
-        kind: NodeKind::Concept,
-        concept_kind: None,
-        number: None,
-        date: None,
-        source: None,
-        turns: 0,
-        mentions: 0,
-        episodes: 0,
-        url: None,
-        aliases: Vec::new(),
-    }
+    Node::new(String::new(), String::new(), NodeKind::Concept)
 }

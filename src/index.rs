@@ -1050,22 +1050,13 @@ mod tests {
 
     fn node(id: &str, label: &str, kind: NodeKind) -> Node {
         Node {
-            id: id.into(),
-            label: label.into(),
-            kind,
             concept_kind: (kind == NodeKind::Concept).then_some(Kind::Technology),
-            number: None,
-            date: None,
-            source: None,
-            turns: 0,
-            mentions: 0,
-            episodes: 0,
-            url: None,
             aliases: if id == "concept:kubernetes" {
                 vec!["K8s".into()]
             } else {
                 vec![]
             },
+            ..Node::new(id.into(), label.into(), kind)
         }
     }
 

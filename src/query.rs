@@ -786,22 +786,13 @@ mod tests {
 
     fn node(id: &str, label: &str, kind: NodeKind, aliases: &[&str]) -> Node {
         Node {
-            id: id.into(),
-            label: label.into(),
-            kind,
             concept_kind: match kind {
                 NodeKind::Person => Some(Kind::Person),
                 NodeKind::Concept => Some(Kind::Technology),
                 _ => None,
             },
-            number: None,
-            date: None,
-            source: None,
-            turns: 0,
-            mentions: 0,
-            episodes: 0,
-            url: None,
             aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            ..Node::new(id.into(), label.into(), kind)
         }
     }
 

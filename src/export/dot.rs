@@ -163,20 +163,7 @@ mod tests {
     fn printed_dot_parses_back() {
         let stmts = vec![
             node_stmt(
-                &Node {
-                    id: "person:o\"brien\\x".into(),
-                    label: "O\"Brien \\ x".into(),
-                    kind: NodeKind::Person,
-                    concept_kind: None,
-                    number: None,
-                    date: None,
-                    source: None,
-                    turns: 0,
-                    mentions: 0,
-                    episodes: 0,
-                    url: None,
-                    aliases: vec![],
-                },
+                &Node::new("person:o\"brien\\x".into(), "O\"Brien \\ x".into(), NodeKind::Person),
                 vec![],
             ),
             edge_stmt("person:o\"brien\\x", "episode:1", vec![]),

@@ -49,18 +49,8 @@ fn html_escape(s: &str) -> String {
 
 fn node_attrs(map: &TopicMap, n: &MapNode) -> Vec<Attribute> {
     let fake = crate::graph::Node {
-        id: n.id.clone(),
-        label: n.label.clone(),
-        kind: n.kind,
         concept_kind: n.concept_kind,
-        number: None,
-        date: None,
-        source: None,
-        turns: 0,
-        mentions: 0,
-        episodes: 0,
-        url: None,
-        aliases: Vec::new(),
+        ..crate::graph::Node::new(n.id.clone(), n.label.clone(), n.kind)
     };
     let (shape, kind_fill) = style_of(&fake);
     let is_concept = matches!(n.kind, NodeKind::Concept) || (n.kind == NodeKind::Person && n.mentions > 0);
