@@ -26,7 +26,7 @@ use crate::dictionary::Kind;
 use crate::episode::format_timestamp;
 use crate::error::{Error, Result};
 use crate::graph::{ANNOUNCER, MentionRecord, Node, NodeKind, Relation};
-use crate::index::QueryIndex;
+use crate::index::{Adjacent, QueryIndex};
 use crate::names;
 use crate::table::count;
 
@@ -495,6 +495,14 @@ pub fn speakers_of(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<Sp
     Ok(f.take(rows))
 }
 
+/// A concept's co-occurrence edges, both ways (each pair is stored once,
+/// from the concept with the smaller id).
+fn co_occurring_edges(idx: &QueryIndex, concept: u32) -> Result<Vec<Adjacent>> {
+    let mut edges = idx.out_edges_of(concept, Relation::CoOccurs)?;
+    edges.extend(idx.in_edges_of(concept, Relation::CoOccurs)?);
+    Ok(edges)
+}
+
 /// The error for an index that names a node it does not have.
 fn damaged_index() -> Error {
     Error::GraphFile {
@@ -559,10 +567,8 @@ pub fn cooccurring(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<Co
         None => {
             let mine = idx.mention_turns(concept) as usize;
             let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
-            for a in idx.out_edges(concept)?.into_iter().chain(idx.in_edges(concept)?) {
-                if a.edge.relation == Relation::CoOccurs {
-                    *shared.entry(a.node).or_default() += a.edge.weight;
-                }
+            for a in co_occurring_edges(idx, concept)? {
+                *shared.entry(a.node).or_default() += a.edge.weight;
             }
             for (o, n) in shared {
                 push(&nodes[o as usize], n, mine, idx.mention_turns(o) as usize);
@@ -571,22 +577,17 @@ pub fn cooccurring(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<Co
         Some(_) => {
             // Within one episode: turns of each concept, from the mentions
             // of the concepts this one co-occurs with.
-            let episode = &nodes[f.episode.unwrap_or_default() as usize].id;
-            let turns_of = |c: u32| -> Result<BTreeSet<usize>> {
+            let episode = f.episode.unwrap_or_default();
+            let turns_of = |c: u32| -> Result<BTreeSet<u32>> {
                 Ok(idx
-                    .mentions_of(c)?
-                    .into_iter()
-                    .filter(|m| &m.episode == episode)
+                    .mention_block_of(c)?
+                    .heads()
+                    .filter(|m| m.episode == episode)
                     .map(|m| m.turn)
                     .collect())
             };
             let mine = turns_of(concept)?;
-            let mut others = BTreeSet::new();
-            for a in idx.out_edges(concept)?.into_iter().chain(idx.in_edges(concept)?) {
-                if a.edge.relation == Relation::CoOccurs {
-                    others.insert(a.node);
-                }
-            }
+            let others: BTreeSet<u32> = co_occurring_edges(idx, concept)?.into_iter().map(|a| a.node).collect();
             for o in others {
                 let theirs = turns_of(o)?;
                 push(
@@ -680,10 +681,7 @@ pub fn person(idx: &QueryIndex, p: u32, f: &Filters) -> Result<Profile> {
     let nodes = idx.nodes();
     let mut appearances: Vec<(&Node, Appearance)> = Vec::new();
     let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
-    for a in idx.out_edges(p)? {
-        if a.edge.relation != Relation::AppearsIn {
-            continue;
-        }
+    for a in idx.out_edges_of(p, Relation::AppearsIn)? {
         let ep = &nodes[a.node as usize];
         appearances.push((
             ep,
@@ -694,9 +692,8 @@ pub fn person(idx: &QueryIndex, p: u32, f: &Filters) -> Result<Profile> {
                 turns: a.edge.weight,
             },
         ));
-        for b in idx.in_edges(a.node)? {
-            if b.edge.relation == Relation::AppearsIn && b.node != p && nodes[b.node as usize].kind == NodeKind::Person
-            {
+        for b in idx.in_edges_of(a.node, Relation::AppearsIn)? {
+            if b.node != p && nodes[b.node as usize].kind == NodeKind::Person {
                 *shared.entry(b.node).or_default() += 1;
             }
         }
@@ -712,9 +709,9 @@ pub fn person(idx: &QueryIndex, p: u32, f: &Filters) -> Result<Profile> {
         .collect();
     co_speakers.sort_by(|a, b| b.episodes.cmp(&a.episodes).then(a.name.cmp(&b.name)));
     let mut mentioned_in: Vec<(&Node, usize)> = idx
-        .in_edges(p)?
+        .in_edges_of(p, Relation::Mentions)?
         .into_iter()
-        .filter(|a| a.edge.relation == Relation::Mentions && a.edge.weight > 0)
+        .filter(|a| a.edge.weight > 0)
         .map(|a| (&nodes[a.node as usize], a.edge.weight))
         .collect();
     mentioned_in.sort_by_cached_key(|(n, _)| episode_order(n));
