@@ -7,7 +7,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{have_tool, repo, run, stderr, stdout};
+use common::{have_networkx, have_tool, repo, run, stderr, stdout};
 
 fn build_sample(out: &std::path::Path, extra: &[&str]) -> std::process::Output {
     let sample = repo("sample");
@@ -47,18 +47,7 @@ fn graph_json_loads_back() {
 
 #[test]
 fn graph_json_loads_in_networkx() {
-    if !have_tool("python3", "--version") {
-        return;
-    }
-    let has_nx = Command::new("python3")
-        .args(["-c", "import networkx"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_nx {
-        if std::env::var("PODGRAPH_REQUIRE_TOOLS").as_deref() == Ok("1") {
-            panic!("networkx is required (PODGRAPH_REQUIRE_TOOLS=1)");
-        }
-        eprintln!("SKIPPED: networkx is not installed");
+    if !have_networkx() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

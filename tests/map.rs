@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{have_tool, repo, run, stderr, stdout};
+use common::{have_networkx, have_tool, repo, run, stderr, stdout};
 use serde_json::Value;
 
 fn map(out: &Path, extra: &[&str]) -> std::process::Output {
@@ -112,19 +112,7 @@ fn clusters_are_deterministic() {
 
 #[test]
 fn graphml_loads_in_networkx() {
-    if !have_tool("python3", "--version") {
-        return;
-    }
-    let has_nx = Command::new("python3")
-        .args(["-c", "import networkx"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_nx {
-        assert!(
-            std::env::var("PODGRAPH_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "networkx is required"
-        );
-        eprintln!("SKIPPED: networkx is not installed");
+    if !have_networkx() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

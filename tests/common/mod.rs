@@ -58,6 +58,25 @@ pub fn have_tool(program: &str, arg: &str) -> bool {
     ok
 }
 
+/// Whether Python with networkx is there; a missing one fails the test
+/// under `PODGRAPH_REQUIRE_TOOLS=1`, as in [`have_tool`].
+pub fn have_networkx() -> bool {
+    if !have_tool("python3", "--version") {
+        return false;
+    }
+    let ok = Command::new("python3")
+        .args(["-c", "import networkx"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        if std::env::var("PODGRAPH_REQUIRE_TOOLS").as_deref() == Ok("1") {
+            panic!("networkx is required (PODGRAPH_REQUIRE_TOOLS=1)");
+        }
+        eprintln!("SKIPPED: networkx is not installed");
+    }
+    ok
+}
+
 /// Stdout as text.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
