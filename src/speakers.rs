@@ -363,8 +363,9 @@ pub fn extract(episode: &Episode, directory: &Directory) -> Clues {
         }
         let intro_cands: &[usize] = intros_at.get(&t.line).map_or(&[], Vec::as_slice);
         let (head, tail) = edges(&t.text, 400);
-        let mut named_here: Vec<usize> = finder.find(head);
-        named_here.extend(finder.find(tail));
+        let (head_words, tail_words) = (capitalised_words(head), capitalised_words(tail));
+        let mut named_here: Vec<usize> = finder.find(&head_words);
+        named_here.extend(finder.find(&tail_words));
         named_here.sort_unstable();
         named_here.dedup();
         for &c in &named_here {
@@ -377,7 +378,17 @@ pub fn extract(episode: &Episode, directory: &Directory) -> Clues {
                 });
             }
         }
-        let mut closing = finder.find(last_sentence(&t.text));
+        // The last sentence lies in the head or the tail, usually: its
+        // words are theirs, found already.
+        let last = last_sentence(&t.text);
+        let from = |part: &str, words: &[&str]| -> Option<Vec<usize>> {
+            let at = |s: &str| s.as_ptr() as usize;
+            let inside = at(last) >= at(part) && at(last) + last.len() <= at(part) + part.len();
+            inside.then(|| finder.find(&words[words.partition_point(|w| at(w) < at(last))..]))
+        };
+        let mut closing = from(head, &head_words)
+            .or_else(|| from(tail, &tail_words))
+            .unwrap_or_else(|| finder.find(&capitalised_words(last)));
         closing.retain(|c| !intro_cands.contains(c));
         prev = Some((label, closing));
     }
@@ -416,27 +427,32 @@ fn last_sentence(text: &str) -> &str {
 /// (allowing "Duffy" for "Duffie"), or a full name.
 struct NameFinder {
     firsts: Vec<(usize, String, Option<String>)>,
+    /// Bit `b` set when some given name starts with the ASCII byte `b`:
+    /// most capitalised words start with no candidate's initial, which this
+    /// tells before anything is folded.
+    initials: u128,
 }
 
 impl NameFinder {
     fn new(cands: &[Candidate]) -> NameFinder {
-        NameFinder {
-            firsts: cands
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (i, c.first().to_string(), c.last().map(str::to_string)))
-                .collect(),
-        }
+        let firsts: Vec<(usize, String, Option<String>)> = cands
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, c.first().to_string(), c.last().map(str::to_string)))
+            .collect();
+        let initials = firsts
+            .iter()
+            .filter_map(|(_, f, _)| f.bytes().next().filter(u8::is_ascii))
+            .fold(0u128, |m, b| m | 1 << b);
+        NameFinder { firsts, initials }
     }
 
-    fn find(&self, text: &str) -> Vec<usize> {
-        let words = capitalised_words(text);
+    /// The candidates named by a text's [`capitalised_words`].
+    fn find(&self, words: &[&str]) -> Vec<usize> {
         let mut out = Vec::new();
         for (wi, w) in words.iter().enumerate() {
-            // Most capitalised words start with no candidate's initial: tell
-            // so before folding anything.
             let initial = w.chars().next().map(|c| c.to_lowercase().next().unwrap_or(c));
-            if initial.is_some_and(|i| i.is_ascii() && !self.firsts.iter().any(|(_, f, _)| f.starts_with(i))) {
+            if initial.is_some_and(|i| i.is_ascii() && self.initials & (1 << (i as u32)) == 0) {
                 continue;
             }
             let folded = names::key(w);
@@ -473,38 +489,87 @@ impl NameFinder {
 /// Capitalised words in order, apostrophe suffixes cut ("Duffie's").
 fn capitalised_words(text: &str) -> Vec<&str> {
     // Words are runs of letters, digits, apostrophes and hyphens; ASCII is
-    // classified a byte at a time, other characters decoded.
+    // classified a byte at a time from a table, other characters decoded.
+    let b = text.as_bytes();
     let word_char = |i: usize| -> (bool, usize) {
-        let b = text.as_bytes()[i];
-        if b < 0x80 {
-            return (b.is_ascii_alphanumeric() || b == b'\'' || b == b'-', 1);
+        match NAME_CHAR[usize::from(b[i])] {
+            NameChar::Other => (false, 1),
+            NameChar::Lower | NameChar::Upper => (true, 1),
+            NameChar::Decode => {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                (c.is_alphanumeric() || c == '’', c.len_utf8())
+            }
         }
-        let c = text[i..].chars().next().unwrap_or(' ');
-        (c.is_alphanumeric() || c == '’', c.len_utf8())
     };
     let mut out = Vec::new();
     let mut i = 0;
-    while i < text.len() {
+    while i < b.len() {
         let (word, len) = word_char(i);
         if !word {
             i += len;
             continue;
         }
         let start = i;
-        while i < text.len() {
+        i += len;
+        while i < b.len() {
             let (word, len) = word_char(i);
             if !word {
                 break;
             }
             i += len;
         }
-        let w = &text[start..i];
-        let w = w.split(['\'', '’']).next().unwrap_or(w);
-        if w.chars().next().is_some_and(char::is_uppercase) && w.chars().nth(1).is_some() {
+        // Most words start with a lower-case ASCII letter: no need to look
+        // further.
+        if NAME_CHAR[usize::from(b[start])] == NameChar::Lower {
+            continue;
+        }
+        let w = cut_at_apostrophe(&text[start..i]);
+        let mut cs = w.chars();
+        if cs.next().is_some_and(char::is_uppercase) && cs.next().is_some() {
             out.push(w);
         }
     }
     out
+}
+
+/// How [`capitalised_words`] reads a byte.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NameChar {
+    /// Not part of a word.
+    Other,
+    /// A word character that cannot start a capitalised word: a
+    /// lower-case ASCII letter, a digit, an apostrophe or a hyphen.
+    Lower,
+    /// An upper-case ASCII letter.
+    Upper,
+    /// The first byte of a non-ASCII character.
+    Decode,
+}
+
+const NAME_CHAR: [NameChar; 256] = {
+    let mut t = [NameChar::Decode; 256];
+    let mut b = 0;
+    while b < 128 {
+        let x = b as u8;
+        t[b] = if x.is_ascii_uppercase() {
+            NameChar::Upper
+        } else if x.is_ascii_alphanumeric() || x == b'\'' || x == b'-' {
+            NameChar::Lower
+        } else {
+            NameChar::Other
+        };
+        b += 1;
+    }
+    t
+};
+
+/// A word up to its first apostrophe, straight or curly.
+fn cut_at_apostrophe(w: &str) -> &str {
+    let b = w.as_bytes();
+    let end = (0..b.len())
+        .find(|&i| b[i] == b'\'' || (b[i] == 0xe2 && b.get(i + 1..i + 3) == Some(&[0x80, 0x99])))
+        .unwrap_or(b.len());
+    &w[..end]
 }
 
 /// Names introduced by their speaker: "I'm Kris Nova", "I am Josh",
@@ -517,7 +582,7 @@ pub fn self_introductions(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let (head, tail) = edges(text, 400);
     for part in [head, tail] {
-        let tokens: Vec<&str> = part.split_whitespace().collect();
+        let tokens: Vec<&str> = crate::transcript::markup::split_words(part).collect();
         let words: Vec<Word> = tokens.iter().map(|t| Word::of(t)).collect();
         let at = |j: usize| words.get(j).copied().unwrap_or(Word::Other);
         for i in 0..tokens.len() {
@@ -582,7 +647,21 @@ enum Word {
 
 impl Word {
     fn of(token: &str) -> Word {
-        let t = token.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’');
+        // Every cue starts with one of these letters: most tokens are told
+        // apart by their first byte.
+        if let Some(&b) = token.as_bytes().first() {
+            let cue_letter = matches!(b.to_ascii_lowercase(), b'a' | b'h' | b'i' | b'm' | b'n' | b't');
+            if b == b'\'' || (b.is_ascii_alphanumeric() && !cue_letter) {
+                return Word::Other;
+            }
+        }
+        let b = token.as_bytes();
+        let t = if b.first().is_some_and(u8::is_ascii_alphanumeric) && b.last().is_some_and(u8::is_ascii_alphanumeric) {
+            // Nothing to trim.
+            token
+        } else {
+            token.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        };
         // The longest cue, "it’s", is 6 bytes; fold into a small buffer.
         if t.len() > 6 {
             return Word::Other;
@@ -729,8 +808,13 @@ pub fn fingerprint(text: &str) -> u64 {
     const WORDS: usize = 12;
     let mut buf = String::new();
     let mut n = 0;
-    for w in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
-        buf.push_str(&names::fold(w));
+    for w in alphanumeric_runs(text) {
+        if w.is_ascii() {
+            // What `fold` gives for an ASCII word, without a new string.
+            buf.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            buf.push_str(&names::fold(w));
+        }
         buf.push(' ');
         n += 1;
         if n == WORDS {
@@ -738,6 +822,41 @@ pub fn fingerprint(text: &str) -> u64 {
         }
     }
     0
+}
+
+/// The runs of alphanumeric characters of a text, as splitting it at every
+/// other character gives them; ASCII is read a byte at a time.
+fn alphanumeric_runs(text: &str) -> impl Iterator<Item = &str> {
+    let b = text.as_bytes();
+    let alnum_at = move |i: usize| -> (bool, usize) {
+        if b[i] < 0x80 {
+            return (b[i].is_ascii_alphanumeric(), 1);
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        (c.is_alphanumeric(), c.len_utf8())
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            let (alnum, len) = alnum_at(i);
+            if alnum {
+                break;
+            }
+            i += len;
+        }
+        if i == b.len() {
+            return None;
+        }
+        let start = i;
+        while i < b.len() {
+            let (alnum, len) = alnum_at(i);
+            if !alnum {
+                break;
+            }
+            i += len;
+        }
+        Some(&text[start..i])
+    })
 }
 
 /// Fingerprints of stock announcements, gathered across a corpus: the
@@ -1268,12 +1387,18 @@ mod tests {
 
     proptest::proptest! {
         #[test]
+        fn alphanumeric_runs_split_like_the_plain_version(s in "[aZ1 é’'\\-.,\u{2003}]{0,30}") {
+            let plain: Vec<&str> = s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+            proptest::prop_assert_eq!(alphanumeric_runs(&s).collect::<Vec<_>>(), plain);
+        }
+
+        #[test]
         fn word_count_counts_like_split_whitespace(s in "[a b\t\n\r\u{b}\u{c}\u{a0}\u{2003}é’x]{0,40}") {
             proptest::prop_assert_eq!(word_count(&s), s.split_whitespace().count());
         }
 
         #[test]
-        fn cue_words_read_alike(s in "[iI'’mMaAyYnNeEsShHtT.,!]{0,7}") {
+        fn cue_words_read_alike(s in "[iI'’mMaAyYnNeEsShHtTbz1.,!]{0,7}") {
             let slow = |w: &str| {
                 let t = s.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’');
                 t.chars().map(|c| if c == '’' { '\'' } else { c.to_ascii_lowercase() }).eq(w.chars())

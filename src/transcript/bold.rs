@@ -39,7 +39,7 @@ use std::path::Path;
 use crate::diagnostics::Diagnostic;
 use crate::episode::{Link, Turn, parse_timestamp};
 use crate::transcript::markdown_links;
-use crate::transcript::markup::{collapse_whitespace, decode_entities};
+use crate::transcript::markup::{collapse_whitespace, collapse_whitespace_owned, decode_entities};
 
 /// Whether a body looks like this format: a `**Name:**` (or `**Name**:`)
 /// turn line within the first 400 lines.
@@ -440,7 +440,10 @@ fn inline(s: &str) -> Inline {
     loop {
         // Plain text up to the next character that may start markup is
         // copied whole.
-        let plain = rest.find(['\\', '[', '*', '!']).unwrap_or(rest.len());
+        let plain = rest
+            .bytes()
+            .position(|b| matches!(b, b'\\' | b'[' | b'*' | b'!'))
+            .unwrap_or(rest.len());
         out.push_str(&rest[..plain]);
         rest = &rest[plain..];
         let Some(c) = rest.chars().next() else {
@@ -485,7 +488,7 @@ fn inline(s: &str) -> Inline {
         rest = rest.get(c.len_utf8()..).unwrap_or_default();
     }
     Inline {
-        text: collapse_whitespace(&out),
+        text: collapse_whitespace_owned(out),
         stamps,
     }
 }

@@ -60,10 +60,29 @@ fn clean(raw: &str) -> String {
 
 /// Joins the words of a text with single spaces.
 pub(crate) fn collapse_whitespace(s: &str) -> String {
-    // Most lines of a transcript are already clean: one check, one copy.
-    if is_collapsed(s) {
-        return s.to_owned();
+    // Most lines of a transcript are clean but for a space at either end
+    // (the text after a speaker label): one check, one copy.
+    let t = s.trim();
+    if is_collapsed(t) {
+        return t.to_owned();
     }
+    collapse(t)
+}
+
+/// [`collapse_whitespace`] for a string the caller gives up: returned
+/// as it is when already clean, without a copy.
+pub(crate) fn collapse_whitespace_owned(s: String) -> String {
+    let t = s.trim();
+    if !is_collapsed(t) {
+        collapse(t)
+    } else if t.len() == s.len() {
+        s
+    } else {
+        t.to_owned()
+    }
+}
+
+fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut word: Option<usize> = None;
     let mut i = 0;
@@ -108,11 +127,70 @@ pub(crate) fn space_len(s: &str, i: usize) -> usize {
     }
 }
 
+/// The words of a text, as [`str::split_whitespace`] finds them, read a
+/// byte at a time (characters are decoded only where a non-ASCII space may
+/// begin).
+pub(crate) fn split_words(s: &str) -> impl Iterator<Item = &str> {
+    let b = s.as_bytes();
+    // ASCII is told from a table; other bytes may begin a space.
+    let space_at = move |i: usize| match SPACE[usize::from(b[i])] {
+        0 => 0,
+        1 => 1,
+        _ => space_len(s, i),
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            let space = space_at(i);
+            if space == 0 {
+                break;
+            }
+            i += space;
+        }
+        if i == b.len() {
+            return None;
+        }
+        let start = i;
+        while i < b.len() && space_at(i) == 0 {
+            i += 1;
+        }
+        Some(&s[start..i])
+    })
+}
+
+/// Per byte: 1 for an ASCII space, 2 for a byte that may begin a non-ASCII
+/// space, 0 otherwise.
+const SPACE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b' ' as usize] = 1;
+    t[b'\t' as usize] = 1;
+    t[b'\n' as usize] = 1;
+    t[0x0b] = 1;
+    t[0x0c] = 1;
+    t[b'\r' as usize] = 1;
+    t[0xc2] = 2;
+    t[0xe1] = 2;
+    t[0xe2] = 2;
+    t[0xe3] = 2;
+    t
+};
+
 /// Whether `s` has no whitespace but single spaces between words.
 fn is_collapsed(s: &str) -> bool {
     let b = s.as_bytes();
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return false;
+    }
+    if s.is_ascii() {
+        // Without branches, so that many bytes are checked at a time.
+        let controls = b
+            .iter()
+            .fold(false, |acc, &x| acc | matches!(x, b'\t' | b'\n' | 0x0b | 0x0c | b'\r'));
+        let doubles = b
+            .iter()
+            .zip(b.get(1..).unwrap_or_default())
+            .fold(false, |acc, (&x, &y)| acc | (x == b' ' && y == b' '));
+        return !(controls | doubles);
     }
     let mut prev_space = false;
     for (i, &x) in b.iter().enumerate() {
@@ -275,8 +353,15 @@ mod tests {
 
     proptest::proptest! {
         #[test]
+        fn split_words_splits_like_split_whitespace(s in "[a b\t\n\r\u{b}\u{c}\u{a0}\u{2003}\u{85}é’x]{0,40}") {
+            proptest::prop_assert_eq!(split_words(&s).collect::<Vec<_>>(), s.split_whitespace().collect::<Vec<_>>());
+        }
+
+        #[test]
         fn collapse_whitespace_joins_the_words(s in "[a b\t\n\r\u{b}\u{c}\u{a0}\u{2003}é’x]{0,40}") {
-            proptest::prop_assert_eq!(collapse_whitespace(&s), s.split_whitespace().collect::<Vec<_>>().join(" "));
+            let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(collapse_whitespace(&s), joined.clone());
+            proptest::prop_assert_eq!(collapse_whitespace_owned(s.clone()), joined);
         }
     }
 }
