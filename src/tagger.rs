@@ -254,15 +254,32 @@ impl Tagger {
 /// "Node.js", "cloud" for "cloud native") is the text's word there, or that
 /// word less a plural `s`/`es`. Most words of a transcript begin no
 /// pattern, and a hash of the word, looked up in a small bit set that stays
-/// in cache, rules them out without touching the automaton. The bit set may
-/// answer yes wrongly (the walk then finds nothing), never no wrongly.
-/// Words running into a non-ASCII character, and patterns that begin
-/// with punctuation, are always walked.
+/// in cache, rules them out without touching the automaton.
+///
+/// Many words that do begin a pattern are common ("the" of "The Linux
+/// Foundation", "a" of "A/B testing", "t" of "T-Mobile" after "don'"), so a
+/// second bit set holds what may follow the first word: the end of the
+/// pattern, a punctuation byte, or a space and the next word's first two
+/// bytes. A plural suffix only ever follows a pattern's last word, which is
+/// why a one-letter second word is also looked up as ending there.
+///
+/// The bit sets may answer yes wrongly (the walk then finds nothing), never
+/// no wrongly. Words running into a non-ASCII character, and patterns that
+/// begin with punctuation, are always walked.
 #[derive(Debug, Clone)]
 struct FirstWords {
     bits: Vec<u64>,
+    follows: Vec<u64>,
     mask: u64,
 }
+
+/// What follows a pattern's first word, as [`FirstWords`] keys it.
+const END: u64 = 1 << 20;
+/// A space, then the next two bytes.
+const SPACE_THEN: u64 = 1 << 17;
+/// A one-letter second word, or a second word not made of ASCII word
+/// characters: no second byte.
+const NO_SECOND: u64 = 0x100;
 
 impl FirstWords {
     fn new(patterns: &[&str]) -> FirstWords {
@@ -270,6 +287,7 @@ impl FirstWords {
         let size = (patterns.len() * 16).next_power_of_two().max(1 << 12);
         let mut f = FirstWords {
             bits: vec![0; size / 64],
+            follows: vec![0; size / 64],
             mask: size as u64 - 1,
         };
         for p in patterns {
@@ -278,6 +296,8 @@ impl FirstWords {
             if run > 0 && b.get(run).is_none_or(u8::is_ascii) {
                 let h = word_hash(&head16(b, 0), run);
                 f.bits[(h & f.mask) as usize / 64] |= 1 << (h & 63);
+                let k = follow_hash(h, follow_key(b, run));
+                f.follows[(k & f.mask) as usize / 64] |= 1 << (k & 63);
             }
         }
         f
@@ -287,8 +307,14 @@ impl FirstWords {
         self.bits[(h & self.mask) as usize / 64] & (1 << (h & 63)) != 0
     }
 
+    fn follows(&self, h: u64, key: u64) -> bool {
+        let k = follow_hash(h, key);
+        self.follows[(k & self.mask) as usize / 64] & (1 << (k & 63)) != 0
+    }
+
     /// Whether a pattern may begin at `i`, where a word of `run` ASCII word
     /// characters starts (`None`: count them).
+    #[inline(always)]
     fn may_begin(&self, bytes: &[u8], i: usize, run: Option<usize>) -> bool {
         let run = match run {
             Some(r) => r,
@@ -304,11 +330,50 @@ impl FirstWords {
             return true;
         }
         let head = head16(bytes, i);
+        let h = word_hash(&head, run);
+        if self.has(h) {
+            let key = follow_key(&bytes[i..], run);
+            if self.follows(h, END)
+                || self.follows(h, key)
+                || (key & SPACE_THEN != 0 && self.follows(h, (key & !0xff) | NO_SECOND))
+            {
+                return true;
+            }
+        }
+        // A plural: the pattern ends where the suffix begins.
         let last = |back: usize| bytes[i + run - back] | 0x20;
-        self.has(word_hash(&head, run))
-            || (run > 1 && last(1) == b's' && self.has(word_hash(&head, run - 1)))
-            || (run > 2 && last(1) == b's' && last(2) == b'e' && self.has(word_hash(&head, run - 2)))
+        (run > 1 && last(1) == b's' && self.has_end(word_hash(&head, run - 1)))
+            || (run > 2 && last(1) == b's' && last(2) == b'e' && self.has_end(word_hash(&head, run - 2)))
     }
+
+    fn has_end(&self, h: u64) -> bool {
+        self.has(h) && self.follows(h, END)
+    }
+}
+
+/// What follows the first word (`run` bytes) of `b`: [`END`], a byte other
+/// than a space, or a space and the next two bytes (ASCII letters folded),
+/// the second [`NO_SECOND`] unless both are ASCII word characters. The
+/// same for a pattern and for the text it matches, but for a plural
+/// suffix right after a one-letter second word.
+fn follow_key(b: &[u8], run: usize) -> u64 {
+    match b.get(run) {
+        None => END,
+        Some(b' ') => {
+            let first = b.get(run + 1).copied().unwrap_or(0);
+            let second = match b.get(run + 2) {
+                Some(&c) if ASCII_WORD[usize::from(first)] && ASCII_WORD[usize::from(c)] => u64::from(c | 0x20),
+                _ => NO_SECOND,
+            };
+            SPACE_THEN | u64::from(first | 0x20) << 9 | second
+        }
+        Some(&c) => u64::from(c),
+    }
+}
+
+fn follow_hash(h: u64, key: u64) -> u64 {
+    let k = (h ^ key.wrapping_mul(0x9e37_79b9_7f4a_7c15)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    k ^ (k >> 29)
 }
 
 /// The number of ASCII word characters from `i` on.
@@ -610,6 +675,8 @@ entries:
     kind: person
   - name: Conway's Law
     kind: topic
+  - name: Plan 9
+    aliases: [The Linux Foundation, A/B testing, T-Mobile, A B]
   - name: Twitter
     kind: organization
 "#;
@@ -710,7 +777,8 @@ entries:
                     "node", "CI/CD", "C++", "C", ".NET", "net", "Google", "cloud", "cloud native", "natives",
                     "Kris", "Nóva", "Nova", "Conway's Law", "Twitter", "twitter.com/x", "Fargate", "Amazon",
                     " ", " ", "  ", ".", ". ", ",", "\n", "-", "_", "é", "日本", "’", "'", "(", ")", "s", "es",
-                    "http://", "@", "Dashboard", "ahead", "x",
+                    "http://", "@", "Dashboard", "ahead", "x", "The", "the ", "Plan", "9", "A", "a", "/B", "B",
+                    "Foundation", "Linux", "t", "T-", "Mobile",
                 ]),
                 0..40,
             )
