@@ -20,6 +20,7 @@
 //! as [`MentionRecord`]s for evidence queries.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use serde::{Deserialize, Serialize};
@@ -181,12 +182,13 @@ impl Edge {
 /// A mention with its evidence, as stored beside the graph.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MentionRecord {
-    /// Episode node id.
-    pub episode: String,
+    /// Episode node id. Ids are shared: millions of mentions name a few
+    /// thousand nodes.
+    pub episode: Arc<str>,
     /// Concept or person node id.
-    pub concept: String,
+    pub concept: Arc<str>,
     /// Speaker node id (`person:...`, `label:...`), or `announcer`.
-    pub speaker: String,
+    pub speaker: Arc<str>,
     /// Turn index in the episode.
     pub turn: usize,
     /// File line where the turn starts.
@@ -309,6 +311,8 @@ struct Builder<'a> {
     dict_people: FastMap<String, usize>,
     /// Spellings seen per person id, with counts.
     spellings: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Node ids as mention records share them, by node index.
+    shared_ids: Vec<Option<Arc<str>>>,
 }
 
 impl<'a> Builder<'a> {
@@ -328,7 +332,19 @@ impl<'a> Builder<'a> {
             kg: KnowledgeGraph::default(),
             dict_people,
             spellings: BTreeMap::new(),
+            shared_ids: Vec::new(),
         }
+    }
+
+    /// A node's id, shared by every mention record naming the node.
+    fn shared_id(&mut self, n: NodeIndex) -> Arc<str> {
+        if self.shared_ids.len() <= n.index() {
+            self.shared_ids.resize(n.index() + 1, None);
+        }
+        let graph = &self.kg.graph;
+        self.shared_ids[n.index()]
+            .get_or_insert_with(|| Arc::from(graph[n].id.as_str()))
+            .clone()
     }
 
     /// The node id and display name of a person by name.
@@ -399,9 +415,11 @@ impl<'a> Builder<'a> {
             episode_nodes.push(idx);
         }
         let mut concept_episodes: BTreeMap<NodeIndex, BTreeSet<NodeIndex>> = BTreeMap::new();
+        let announcer: Arc<str> = Arc::from(ANNOUNCER);
         for (ei, (ep, cast)) in corpus.episodes.iter().zip(&corpus.casts).enumerate() {
             let enode = episode_nodes[ei];
             let eid = self.kg.graph[enode].id.clone();
+            let shared_eid = self.shared_id(enode);
             // Speakers of this episode.
             let mut speaker_nodes: Vec<Option<NodeIndex>> = Vec::new();
             for m in &cast.members {
@@ -465,10 +483,15 @@ impl<'a> Builder<'a> {
                     }
                 }
                 turn_concepts.entry(m.turn).or_default().insert(c);
+                let speaker = match speaker {
+                    Some(s) => self.shared_id(s),
+                    None => announcer.clone(),
+                };
+                let concept = self.shared_id(c);
                 self.kg.mentions.push(MentionRecord {
-                    episode: eid.clone(),
-                    concept: self.kg.graph[c].id.clone(),
-                    speaker: speaker.map_or_else(|| ANNOUNCER.to_string(), |s| self.kg.graph[s].id.clone()),
+                    episode: shared_eid.clone(),
+                    concept,
+                    speaker,
                     turn: m.turn,
                     line: t.line,
                     time_ms: t.start_ms,

@@ -387,7 +387,7 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared {
         .mentions
         .iter()
         .map(|m| {
-            let speaker = if m.speaker == ANNOUNCER {
+            let speaker = if *m.speaker == *ANNOUNCER {
                 NONE32
             } else {
                 node_of(&m.speaker)
@@ -439,7 +439,7 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared {
     }
     let mut by_speaker: BTreeMap<u32, Vec<(u64, u32)>> = BTreeMap::new();
     for (i, &(_, _, speaker)) in ends.iter().enumerate() {
-        if kg.mentions[i].speaker != ANNOUNCER {
+        if *kg.mentions[i].speaker != *ANNOUNCER {
             by_speaker.entry(speaker).or_default().push(offsets[i]);
         }
     }
@@ -925,11 +925,11 @@ impl QueryIndex {
         let id = |i: u32| self.nodes.get(i as usize).map(|n| n.id.clone());
         let (matched, quote) = text.split_at_checked(t.matched_len as usize).ok_or_else(bad)?;
         Ok(MentionRecord {
-            episode: id(h.episode).ok_or_else(bad)?,
-            concept: id(h.concept).ok_or_else(bad)?,
+            episode: id(h.episode).ok_or_else(bad)?.into(),
+            concept: id(h.concept).ok_or_else(bad)?.into(),
             speaker: match h.speaker {
-                None => ANNOUNCER.to_string(),
-                Some(s) => id(s).ok_or_else(bad)?,
+                None => ANNOUNCER.into(),
+                Some(s) => id(s).ok_or_else(bad)?.into(),
             },
             turn: h.turn as usize,
             line: h.line as usize,

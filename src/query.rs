@@ -448,7 +448,7 @@ pub fn concepts_of(idx: &QueryIndex, speaker: u32, f: &Filters) -> Result<Vec<Co
         let agg = tally(
             mentions
                 .iter()
-                .filter(|m| f.episode_ok(idx, &m.episode) && m.concept != nodes[speaker as usize].id),
+                .filter(|m| f.episode_ok(idx, &m.episode) && *m.concept != *nodes[speaker as usize].id),
             |m| &m.concept,
         );
         agg.into_iter()
@@ -664,12 +664,12 @@ pub fn evidence(idx: &QueryIndex, speaker: Option<u32>, concept: Option<u32>, f:
         .iter()
         .map(|&(i, ..)| {
             let m = idx.record(&block, i)?;
-            let speaker = if m.speaker == ANNOUNCER {
+            let speaker = if *m.speaker == *ANNOUNCER {
                 "announcer".to_string()
             } else {
                 let s = block.head(i).and_then(|h| h.speaker);
                 s.and_then(|s| nodes.get(s as usize))
-                    .map_or_else(|| m.speaker.clone(), |n| n.label.clone())
+                    .map_or_else(|| m.speaker.to_string(), |n| n.label.clone())
             };
             Ok(row(&m, speaker, concept_label.clone()))
         })

@@ -280,7 +280,7 @@ fn fast_answers_match_a_tally_of_every_mention() {
     let mut by_speaker: BTreeMap<&str, BTreeMap<&str, (usize, BTreeSet<String>)>> = BTreeMap::new();
     let mut by_concept: BTreeMap<&str, BTreeMap<&str, (usize, BTreeSet<String>)>> = BTreeMap::new();
     for m in &kg.mentions {
-        if m.speaker == ANNOUNCER {
+        if *m.speaker == *ANNOUNCER {
             continue;
         }
         let e = by_concept.entry(&m.concept).or_default().entry(&m.speaker).or_default();
@@ -314,7 +314,7 @@ fn fast_answers_match_a_tally_of_every_mention() {
             .collect();
         assert_eq!(got, owned(want), "speakers of {c}");
         let rows = query::evidence(&idx, None, Some(node(c)), &f).unwrap();
-        let all = kg.mentions.iter().filter(|m| m.concept == *c).count();
+        let all = kg.mentions.iter().filter(|m| *m.concept == **c).count();
         assert_eq!(rows.len(), all, "evidence for {c}");
     }
 }

@@ -227,7 +227,7 @@ impl<'a> Stats<'a> {
             turn_sets.entry(&m.concept).or_default().insert((&m.episode, m.turn));
             // The announcer's stock lines ("find us on Twitter") are not
             // what a show talks about.
-            if m.speaker != ANNOUNCER {
+            if *m.speaker != *ANNOUNCER {
                 *by_speaker.entry(&m.concept).or_default().entry(&m.speaker).or_default() += 1;
                 *spoken.entry(&m.concept).or_default() += 1;
             }
@@ -466,7 +466,7 @@ impl<'a> MapBuilder<'a> {
             return;
         };
         self.add(ep, 0);
-        let counts = self.mentions_in(|m| m.episode == id && m.speaker != ANNOUNCER);
+        let counts = self.mentions_in(|m| *m.episode == *id && *m.speaker != *ANNOUNCER);
         let concepts = self.ranked(counts);
         let chosen: BTreeSet<NodeIndex> = concepts.iter().map(|(n, _)| *n).collect();
         for &(n, c) in &concepts {
@@ -484,7 +484,7 @@ impl<'a> MapBuilder<'a> {
         let mut main_speaker: HashMap<NodeIndex, (NodeIndex, usize)> = HashMap::new();
         for &(s, _) in &speakers {
             let sid = g[s].id.as_str();
-            for (c, n) in self.mentions_in(|m| m.episode == id && m.speaker == sid) {
+            for (c, n) in self.mentions_in(|m| *m.episode == *id && *m.speaker == *sid) {
                 if let Some(&cn) = self.kg.index.get(c) {
                     let e = main_speaker.entry(cn).or_insert((s, n));
                     if n > e.1 {
@@ -498,7 +498,7 @@ impl<'a> MapBuilder<'a> {
             self.edges.push((s, ep, Relation::AppearsIn, turns as f64, None));
             let sid = g[s].id.as_str();
             let mut theirs: Vec<(NodeIndex, usize)> = self
-                .mentions_in(|m| m.episode == id && m.speaker == sid)
+                .mentions_in(|m| *m.episode == *id && *m.speaker == *sid)
                 .into_iter()
                 .filter_map(|(c, n)| self.kg.index.get(c).map(|&cn| (cn, n)))
                 .filter(|(cn, _)| chosen.contains(cn) && *cn != s)
@@ -523,7 +523,7 @@ impl<'a> MapBuilder<'a> {
             return;
         };
         self.add(p, 0);
-        let counts = self.mentions_in(|m| m.speaker == id);
+        let counts = self.mentions_in(|m| *m.speaker == *id);
         for (n, c) in self.ranked(counts) {
             if n != p {
                 self.add(n, c);
@@ -685,22 +685,22 @@ impl<'a> MapBuilder<'a> {
     fn evidence(&self, nodes: &[MapNode]) -> BTreeMap<String, Vec<Quote>> {
         let wanted: BTreeSet<&str> = nodes.iter().map(|n| n.id.as_str()).collect();
         let scope = |m: &MentionRecord| match &self.opts.view {
-            View::Episode(id) => m.episode == *id,
-            View::Person(id) => m.speaker == *id,
+            View::Episode(id) => *m.episode == **id,
+            View::Person(id) => *m.speaker == **id,
             _ => true,
         };
         let mut out: BTreeMap<String, Vec<Quote>> = BTreeMap::new();
         for m in &self.kg.mentions {
-            if !wanted.contains(m.concept.as_str()) || !scope(m) {
+            if !wanted.contains(&*m.concept) || !scope(m) {
                 continue;
             }
-            let list = out.entry(m.concept.clone()).or_default();
+            let list = out.entry(m.concept.to_string()).or_default();
             if list.len() < EVIDENCE_PER_NODE {
                 list.push(Quote {
                     episode: m.episode.trim_start_matches("episode:").to_string(),
                     time: m.time_ms.map(format_timestamp),
                     line: m.line,
-                    speaker: if m.speaker == ANNOUNCER {
+                    speaker: if *m.speaker == *ANNOUNCER {
                         "announcer".into()
                     } else {
                         label(self.kg, &m.speaker)
