@@ -215,12 +215,20 @@ pub struct BuildReport {
     /// Time spent in each stage, in order; the four outputs are made in
     /// parallel, so their times overlap.
     pub times: Vec<(&'static str, Duration)>,
+    /// The graph built.
+    pub graph: KnowledgeGraph,
 }
 
 /// Builds the graph and writes `graph.json`, `graph.dot`, `related.json`
 /// and the query index `graph.idx` into the output folder, atomically.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     let mut loaded = load(&opts.inputs, progress)?;
+    let summary = Summary::of(&loaded);
+    // Counted, the corpus is done with (the graph holds what the outputs
+    // need): freed now, it leaves room for them.
+    let free_start = Instant::now();
+    drop(std::mem::take(&mut loaded.corpus));
+    loaded.times.push(("free the corpus", free_start.elapsed()));
     let g = &loaded.graph;
     let json_path = opts.out.join("graph.json");
     // The outputs are independent of each other: graph.json streams to disk
@@ -263,10 +271,11 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         ("write the other files", write_start.elapsed()),
     ]);
     Ok(BuildReport {
-        summary: Summary::of(&loaded),
+        summary,
         diagnostics: loaded.diagnostics,
         written,
         times: loaded.times,
+        graph: loaded.graph,
     })
 }
 
