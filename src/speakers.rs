@@ -707,21 +707,7 @@ fn word_count(text: &str) -> usize {
         }
         return count;
     }
-    let mut count = 0;
-    let mut in_word = false;
-    let mut i = 0;
-    while i < b.len() {
-        let space = crate::transcript::markup::space_len(text, i);
-        if space == 0 {
-            count += usize::from(!in_word);
-            in_word = true;
-            i += 1;
-        } else {
-            in_word = false;
-            i += space;
-        }
-    }
-    count
+    crate::transcript::markup::split_words(text).count()
 }
 
 /// One to three capitalised words at the start of `tokens`, as a name.
@@ -824,39 +810,9 @@ pub fn fingerprint(text: &str) -> u64 {
     0
 }
 
-/// The runs of alphanumeric characters of a text, as splitting it at every
-/// other character gives them; ASCII is read a byte at a time.
+/// The runs of alphanumeric characters of a text.
 fn alphanumeric_runs(text: &str) -> impl Iterator<Item = &str> {
-    let b = text.as_bytes();
-    let alnum_at = move |i: usize| -> (bool, usize) {
-        if b[i] < 0x80 {
-            return (b[i].is_ascii_alphanumeric(), 1);
-        }
-        let c = text[i..].chars().next().unwrap_or(' ');
-        (c.is_alphanumeric(), c.len_utf8())
-    };
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < b.len() {
-            let (alnum, len) = alnum_at(i);
-            if alnum {
-                break;
-            }
-            i += len;
-        }
-        if i == b.len() {
-            return None;
-        }
-        let start = i;
-        while i < b.len() {
-            let (alnum, len) = alnum_at(i);
-            if !alnum {
-                break;
-            }
-            i += len;
-        }
-        Some(&text[start..i])
-    })
+    crate::transcript::markup::runs(text, char::is_alphanumeric)
 }
 
 /// Fingerprints of stock announcements, gathered across a corpus: the

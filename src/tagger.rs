@@ -295,21 +295,21 @@ impl FirstWords {
             let run = word_run(b, 0);
             if run > 0 && b.get(run).is_none_or(u8::is_ascii) {
                 let h = word_hash(&head16(b, 0), run);
-                f.bits[(h & f.mask) as usize / 64] |= 1 << (h & 63);
                 let k = follow_hash(h, follow_key(b, run));
-                f.follows[(k & f.mask) as usize / 64] |= 1 << (k & 63);
+                f.bits[slot(h, f.mask)] |= bit(h);
+                f.follows[slot(k, f.mask)] |= bit(k);
             }
         }
         f
     }
 
     fn has(&self, h: u64) -> bool {
-        self.bits[(h & self.mask) as usize / 64] & (1 << (h & 63)) != 0
+        self.bits[slot(h, self.mask)] & bit(h) != 0
     }
 
     fn follows(&self, h: u64, key: u64) -> bool {
         let k = follow_hash(h, key);
-        self.follows[(k & self.mask) as usize / 64] & (1 << (k & 63)) != 0
+        self.follows[slot(k, self.mask)] & bit(k) != 0
     }
 
     /// Whether a pattern may begin at `i`, where a word of `run` ASCII word
@@ -369,6 +369,16 @@ fn follow_key(b: &[u8], run: usize) -> u64 {
         }
         Some(&c) => u64::from(c),
     }
+}
+
+/// The word of a bit set of `mask + 1` bits that holds hash `h`'s bit.
+fn slot(h: u64, mask: u64) -> usize {
+    (h & mask) as usize / 64
+}
+
+/// Hash `h`'s bit within its word.
+fn bit(h: u64) -> u64 {
+    1 << (h & 63)
 }
 
 fn follow_hash(h: u64, key: u64) -> u64 {

@@ -127,53 +127,46 @@ pub(crate) fn space_len(s: &str, i: usize) -> usize {
     }
 }
 
-/// The words of a text, as [`str::split_whitespace`] finds them, read a
-/// byte at a time (characters are decoded only where a non-ASCII space may
-/// begin).
+/// The words of a text, as [`str::split_whitespace`] finds them.
 pub(crate) fn split_words(s: &str) -> impl Iterator<Item = &str> {
+    runs(s, |c| !c.is_whitespace())
+}
+
+/// The maximal runs of characters of a text that `keep` accepts, in order:
+/// what splitting it at every other character gives, less the empty
+/// pieces. ASCII is read a byte at a time; other characters are decoded.
+pub(crate) fn runs(s: &str, keep: impl Fn(char) -> bool) -> impl Iterator<Item = &str> {
     let b = s.as_bytes();
-    // ASCII is told from a table; other bytes may begin a space.
-    let space_at = move |i: usize| match SPACE[usize::from(b[i])] {
-        0 => 0,
-        1 => 1,
-        _ => space_len(s, i),
+    let kept_at = move |i: usize| -> (bool, usize) {
+        if b[i] < 0x80 {
+            return (keep(char::from(b[i])), 1);
+        }
+        let c = s[i..].chars().next().unwrap_or(' ');
+        (keep(c), c.len_utf8())
     };
     let mut i = 0;
     std::iter::from_fn(move || {
         while i < b.len() {
-            let space = space_at(i);
-            if space == 0 {
+            let (kept, len) = kept_at(i);
+            if kept {
                 break;
             }
-            i += space;
+            i += len;
         }
         if i == b.len() {
             return None;
         }
         let start = i;
-        while i < b.len() && space_at(i) == 0 {
-            i += 1;
+        while i < b.len() {
+            let (kept, len) = kept_at(i);
+            if !kept {
+                break;
+            }
+            i += len;
         }
         Some(&s[start..i])
     })
 }
-
-/// Per byte: 1 for an ASCII space, 2 for a byte that may begin a non-ASCII
-/// space, 0 otherwise.
-const SPACE: [u8; 256] = {
-    let mut t = [0u8; 256];
-    t[b' ' as usize] = 1;
-    t[b'\t' as usize] = 1;
-    t[b'\n' as usize] = 1;
-    t[0x0b] = 1;
-    t[0x0c] = 1;
-    t[b'\r' as usize] = 1;
-    t[0xc2] = 2;
-    t[0xe1] = 2;
-    t[0xe2] = 2;
-    t[0xe3] = 2;
-    t
-};
 
 /// Whether `s` has no whitespace but single spaces between words.
 fn is_collapsed(s: &str) -> bool {
