@@ -70,7 +70,7 @@ impl Tagger {
             .prefilter(false)
             .build(&texts)
             .map_err(|e| Error::Usage(format!("cannot compile the dictionary: {e}")))?;
-        let rules = dict
+        let rules: Vec<Rule> = dict
             .patterns
             .iter()
             .map(|p| Rule {
@@ -82,6 +82,7 @@ impl Tagger {
                 unless_next: p.unless_next.clone().into(),
             })
             .collect();
+        let first_words = FirstWords::new(texts.iter().copied().zip(&rules));
         let mut first_byte = [false; 256];
         for p in &texts {
             if let Some(&b) = p.as_bytes().first() {
@@ -93,7 +94,7 @@ impl Tagger {
             machine,
             rules,
             first_byte,
-            first_words: FirstWords::new(&texts),
+            first_words,
             punct_first: (0..128u8)
                 .filter(|&b| first_byte[usize::from(b)] && !ASCII_WORD[usize::from(b)])
                 .collect(),
@@ -251,26 +252,34 @@ impl Tagger {
 ///
 /// Mentions are whole words, so a pattern matches at a word start only if
 /// its first word (its leading run of ASCII word characters: "Node" for
-/// "Node.js", "cloud" for "cloud native") is the text's word there, or that
-/// word less a plural `s`/`es`. Most words of a transcript begin no
-/// pattern, and a hash of the word, looked up in a small bit set that stays
-/// in cache, rules them out without touching the automaton.
+/// "Node.js", "cloud" for "cloud native"; for a pattern that begins with
+/// punctuation, that byte and the word after it: ".NET") is the text's word
+/// there. Most words of a transcript begin no pattern, and a hash of the
+/// word, looked up in a small bit set that stays in cache, rules them out
+/// without touching the automaton. A one-word pattern that takes a plural
+/// is entered with its suffixes too ("cloud", "clouds", "cloudes"), so the
+/// text's word is looked up as it stands.
 ///
 /// Many words that do begin a pattern are common ("the" of "The Linux
-/// Foundation", "a" of "A/B testing", "t" of "T-Mobile" after "don'"), so a
-/// second bit set holds what may follow the first word: the end of the
+/// Foundation", "a" of "A/B testing", "kind" of the case-sensitive "Kind"),
+/// so a second bit set holds what may follow the first word (the end of the
 /// pattern, a punctuation byte, or a space and the next word's first two
-/// bytes. A plural suffix only ever follows a pattern's last word, which is
-/// why a one-letter second word is also looked up as ending there.
+/// bytes) together with the case of the word's first letter, which only
+/// case-sensitive patterns constrain. A plural suffix after a one-letter
+/// last word ("Plan 9s") is looked up as that word ending the pattern.
 ///
 /// The bit sets may answer yes wrongly (the walk then finds nothing), never
-/// no wrongly. Words running into a non-ASCII character, and patterns that
-/// begin with punctuation, are always walked.
+/// no wrongly. Words running into a non-ASCII character are always walked,
+/// and so is punctuation that some pattern begins with and follows with
+/// more punctuation.
 #[derive(Debug, Clone)]
 struct FirstWords {
     bits: Vec<u64>,
-    follows: Vec<u64>,
     mask: u64,
+    follows: Vec<u64>,
+    follow_mask: u64,
+    /// ASCII punctuation a pattern begins with and follows with no word.
+    punct_alone: [bool; 128],
 }
 
 /// What follows a pattern's first word, as [`FirstWords`] keys it.
@@ -280,27 +289,107 @@ const SPACE_THEN: u64 = 1 << 17;
 /// A one-letter second word, or a second word not made of ASCII word
 /// characters: no second byte.
 const NO_SECOND: u64 = 0x100;
+/// The first word begins with an ASCII capital.
+const CAPITAL: u64 = 1 << 21;
+
+/// The first word of a pattern, or of the text at a word start.
+enum Lead {
+    /// Its hash, where it starts (after a leading punctuation byte) and
+    /// its length.
+    Word { h: u64, at: usize, run: usize },
+    /// ASCII punctuation followed by no ASCII word character.
+    Punct(u8),
+    /// A non-ASCII character begins or ends it: not filtered.
+    Unknown,
+}
+
+impl Lead {
+    /// The first word at `i`, where a word of `run` ASCII word characters
+    /// starts (`None`: count them).
+    #[inline(always)]
+    fn at(bytes: &[u8], i: usize, run: Option<usize>) -> Lead {
+        let b = bytes[i];
+        let (at, run) = if ASCII_WORD[usize::from(b)] {
+            (i, run.unwrap_or_else(|| word_run(bytes, i)))
+        } else if b.is_ascii() {
+            match word_run(bytes, i + 1) {
+                0 => return Lead::Punct(b),
+                r => (i + 1, r),
+            }
+        } else {
+            return Lead::Unknown;
+        };
+        if bytes.get(at + run).is_some_and(|c| !c.is_ascii()) {
+            return Lead::Unknown;
+        }
+        let h = word_hash(&head16(bytes, at), run);
+        // Punctuation in front makes it another word: ".NET" is not "NET".
+        let h = if i < at {
+            (h ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        } else {
+            h
+        };
+        Lead::Word { h, at, run }
+    }
+}
 
 impl FirstWords {
-    fn new(patterns: &[&str]) -> FirstWords {
-        // About 16 bits per word keeps wrong answers near one in twenty.
+    /// The filter for `patterns`, each with its rule: whether its case
+    /// must match and whether it takes a plural suffix.
+    fn new<'a>(patterns: impl ExactSizeIterator<Item = (&'a str, &'a Rule)>) -> FirstWords {
+        // About 16 bits per word keeps wrong answers near one in twenty;
+        // the follow set, looked up only for words that begin a pattern,
+        // holds up to two keys a pattern and gets four times the room.
         let size = (patterns.len() * 16).next_power_of_two().max(1 << 12);
         let mut f = FirstWords {
             bits: vec![0; size / 64],
-            follows: vec![0; size / 64],
             mask: size as u64 - 1,
+            follows: vec![0; size * 4 / 64],
+            follow_mask: size as u64 * 4 - 1,
+            punct_alone: [false; 128],
         };
-        for p in patterns {
+        for (p, rule) in patterns {
+            let sensitive = rule.exact.is_some();
             let b = p.as_bytes();
-            let run = word_run(b, 0);
-            if run > 0 && b.get(run).is_none_or(u8::is_ascii) {
-                let h = word_hash(&head16(b, 0), run);
-                let k = follow_hash(h, follow_key(b, run));
-                f.bits[slot(h, f.mask)] |= bit(h);
-                f.follows[slot(k, f.mask)] |= bit(k);
+            if b.is_empty() {
+                continue;
+            }
+            match Lead::at(b, 0, None) {
+                Lead::Word { h, at, run } => {
+                    let key = follow_key(&b[at..], run);
+                    f.insert(h, key, b[at], sensitive);
+                    // A one-word pattern that takes a plural is also a
+                    // first word with the suffix: the text's word then
+                    // passes as it is, and the walk and the rule check
+                    // decide.
+                    if key == END && rule.plurals {
+                        for suffix in ["s", "es"] {
+                            let plural = [b, suffix.as_bytes()].concat();
+                            if let Lead::Word { h, .. } = Lead::at(&plural, 0, None) {
+                                f.insert(h, END, b[at], sensitive);
+                            }
+                        }
+                    }
+                }
+                Lead::Punct(c) => f.punct_alone[usize::from(c)] = true,
+                Lead::Unknown => {}
             }
         }
         f
+    }
+
+    /// Records a first word of hash `h` followed by `key`, whose first
+    /// byte is `first`; both cases of it unless the pattern is `sensitive`.
+    fn insert(&mut self, h: u64, key: u64, first: u8, sensitive: bool) {
+        self.bits[slot(h, self.mask)] |= bit(h);
+        let capital = if first.is_ascii_uppercase() { CAPITAL } else { 0 };
+        for case in [capital, CAPITAL - capital] {
+            let k = follow_hash(h, key | case);
+            self.follows[slot(k, self.follow_mask)] |= bit(k);
+            if sensitive {
+                break;
+            }
+        }
     }
 
     fn has(&self, h: u64) -> bool {
@@ -309,45 +398,44 @@ impl FirstWords {
 
     fn follows(&self, h: u64, key: u64) -> bool {
         let k = follow_hash(h, key);
-        self.follows[slot(k, self.mask)] & bit(k) != 0
+        self.follows[slot(k, self.follow_mask)] & bit(k) != 0
     }
 
     /// Whether a pattern may begin at `i`, where a word of `run` ASCII word
     /// characters starts (`None`: count them).
     #[inline(always)]
     fn may_begin(&self, bytes: &[u8], i: usize, run: Option<usize>) -> bool {
-        let run = match run {
-            Some(r) => r,
-            None => {
-                let r = word_run(bytes, i);
-                if bytes.get(i + r).is_some_and(|c| !c.is_ascii()) {
-                    return true;
-                }
-                r
-            }
-        };
-        if run == 0 {
-            return true;
+        if let Some(run) = run.filter(|_| ASCII_WORD[usize::from(bytes[i])]) {
+            return self.may_begin_word(bytes, i, run);
         }
-        let head = head16(bytes, i);
-        let h = word_hash(&head, run);
-        if self.has(h) {
-            let key = follow_key(&bytes[i..], run);
-            if self.follows(h, END)
-                || self.follows(h, key)
-                || (key & SPACE_THEN != 0 && self.follows(h, (key & !0xff) | NO_SECOND))
-            {
-                return true;
-            }
+        match Lead::at(bytes, i, run) {
+            Lead::Word { h, at, run } => self.may_follow(h, bytes, at, run),
+            Lead::Punct(c) => self.punct_alone[usize::from(c)],
+            Lead::Unknown => true,
         }
-        // A plural: the pattern ends where the suffix begins.
-        let last = |back: usize| bytes[i + run - back] | 0x20;
-        (run > 1 && last(1) == b's' && self.has_end(word_hash(&head, run - 1)))
-            || (run > 2 && last(1) == b's' && last(2) == b'e' && self.has_end(word_hash(&head, run - 2)))
     }
 
-    fn has_end(&self, h: u64) -> bool {
-        self.has(h) && self.follows(h, END)
+    /// [`may_begin`](Self::may_begin) for the common case: a word of `run`
+    /// ASCII word characters, followed by an ASCII byte or the end.
+    #[inline(always)]
+    fn may_begin_word(&self, bytes: &[u8], i: usize, run: usize) -> bool {
+        self.may_follow(word_hash(&head16(bytes, i), run), bytes, i, run)
+    }
+
+    /// Whether a pattern may begin with the first word `at..at + run` of
+    /// hash `h` and go on as the text does.
+    #[inline(always)]
+    fn may_follow(&self, h: u64, bytes: &[u8], at: usize, run: usize) -> bool {
+        if !self.has(h) {
+            return false;
+        }
+        let case = if bytes[at].is_ascii_uppercase() { CAPITAL } else { 0 };
+        let key = follow_key(&bytes[at..], run) | case;
+        // "Plan 9s": a plural suffix after a one-letter last word.
+        let plural_after_letter = key & SPACE_THEN != 0 && matches!(key & 0xff, 0x65 | 0x73);
+        self.follows(h, END | case)
+            || self.follows(h, key)
+            || (plural_after_letter && self.follows(h, (key & !0xff) | NO_SECOND))
     }
 }
 
@@ -409,15 +497,23 @@ fn head16(bytes: &[u8], i: usize) -> [u8; 16] {
 /// does alike on both sides). Longer words share a hash more often, which
 /// costs a walk, never a mention.
 fn word_hash(head: &[u8; 16], len: usize) -> u64 {
-    let keep = |n: usize| (((1u128) << (8 * n.min(8))) - 1) as u64;
+    const FOLD: u64 = 0x2020_2020_2020_2020;
     let (lo, hi) = head.split_at(8);
-    let lo = u64::from_le_bytes(lo.try_into().unwrap_or_default()) | 0x2020_2020_2020_2020;
-    let hi = u64::from_le_bytes(hi.try_into().unwrap_or_default()) | 0x2020_2020_2020_2020;
-    let lo = lo & keep(len);
-    let hi = hi & keep(len.saturating_sub(8));
-    let h =
-        (lo.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ hi.rotate_left(29) ^ len as u64).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    h ^ (h >> 31)
+    let lo = u64::from_le_bytes(lo.try_into().unwrap_or_default()) | FOLD;
+    let mut x = if len < 8 { lo & ((1 << (8 * len)) - 1) } else { lo };
+    // Most words fit in eight bytes: the second half only for the others.
+    if len > 8 {
+        let hi = u64::from_le_bytes(hi.try_into().unwrap_or_default()) | FOLD;
+        let hi = if len < 16 {
+            hi & ((1 << (8 * (len - 8))) - 1)
+        } else {
+            hi
+        };
+        x ^= hi.rotate_left(29).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    // Both halves of a 128-bit product: every byte reaches every bit.
+    let m = u128::from(x ^ len as u64) * 0xbf58_476d_1ce4_e5b9;
+    m as u64 ^ (m >> 64) as u64
 }
 
 /// Bit `k` set where `block[k]` is an ASCII word character, or (in
@@ -689,6 +785,10 @@ entries:
     aliases: [The Linux Foundation, A/B testing, T-Mobile, A B]
   - name: Twitter
     kind: organization
+  - name: Kind
+    case: sensitive
+  - name: IPv6 loopback
+    aliases: ["::1", "(ISC)²", "@scope/pkg", "The C Book"]
 "#;
 
     #[test]
@@ -760,6 +860,25 @@ entries:
         assert_eq!(s, "We run Kubernetes.");
     }
 
+    #[test]
+    fn patterns_led_by_punctuation_or_a_capital() {
+        let (d, t) = tagger(DICT);
+        assert_eq!(
+            names(&d, &t, "Ping ::1 or (ISC)², then .NET... and @scope/pkg."),
+            vec![
+                "IPv6 loopback=::1",
+                "IPv6 loopback=(ISC)²",
+                ".NET=.NET",
+                "IPv6 loopback=@scope/pkg"
+            ]
+        );
+        assert_eq!(names(&d, &t, "a kind of Kind, kind of"), vec!["Kind=Kind"]);
+        assert_eq!(
+            names(&d, &t, "the community read The C Book"),
+            vec!["IPv6 loopback=The C Book"]
+        );
+    }
+
     /// The plain way to do the same job: an unanchored overlapping scan of
     /// every byte, each candidate then checked for a word start. The
     /// anchored walk must find exactly what this finds.
@@ -788,7 +907,8 @@ entries:
                     "Kris", "Nóva", "Nova", "Conway's Law", "Twitter", "twitter.com/x", "Fargate", "Amazon",
                     " ", " ", "  ", ".", ". ", ",", "\n", "-", "_", "é", "日本", "’", "'", "(", ")", "s", "es",
                     "http://", "@", "Dashboard", "ahead", "x", "The", "the ", "Plan", "9", "A", "a", "/B", "B",
-                    "Foundation", "Linux", "t", "T-", "Mobile",
+                    "Foundation", "Linux", "t", "T-", "Mobile", "Kind", "kind", "Kinds", "::", "1", "ISC", ")²",
+                    "...", "@scope", "/pkg", "c", "C ", "Book", "communi",
                 ]),
                 0..40,
             )
