@@ -260,15 +260,51 @@ pub fn write(kg: &KnowledgeGraph, graph_json_len: u64) -> Vec<u8> {
 
 /// A graph's index, made and ready to be written (see [`prepare`]).
 #[derive(Debug)]
-pub struct Prepared {
+pub struct Prepared<'a> {
     nodes: u64,
-    sections: Vec<([u8; 4], Vec<u8>)>,
+    sections: Vec<([u8; 4], Section<'a>)>,
 }
 
-impl Prepared {
+/// A section of the index file.
+#[derive(Debug)]
+enum Section<'a> {
+    Bytes(Vec<u8>),
+    /// The mentions' matched texts and quotes, in this order: most of the
+    /// index, taken from the graph as it is written rather than copied.
+    Texts(&'a [MentionRecord], Vec<usize>),
+}
+
+impl Section<'_> {
+    fn len(&self) -> u64 {
+        match self {
+            Section::Bytes(b) => b.len() as u64,
+            Section::Texts(mentions, order) => order
+                .iter()
+                .map(|&i| (mentions[i].matched.len() + mentions[i].quote.len()) as u64)
+                .sum(),
+        }
+    }
+
+    fn write_to<W: std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        match self {
+            Section::Bytes(b) => w.write_all(b),
+            Section::Texts(mentions, order) => order.iter().try_for_each(|&i| {
+                w.write_all(mentions[i].matched.as_bytes())?;
+                w.write_all(mentions[i].quote.as_bytes())
+            }),
+        }
+    }
+}
+
+/// Where the size of `graph.json` lies in an index file, for
+/// [`set_graph_json_len`].
+const JSON_LEN_AT: u64 = MAGIC.len() as u64;
+
+impl Prepared<'_> {
     /// Writes the index; `graph_json_len` is the size of the `graph.json`
-    /// written with it. The sections go out as they are, never copied into
-    /// one buffer.
+    /// written with it (or a placeholder, set later with
+    /// [`set_graph_json_len`]). The sections go out as they are, never
+    /// copied into one buffer.
     pub fn write_to<W: std::io::Write>(&self, w: &mut W, graph_json_len: u64) -> std::io::Result<()> {
         let mut head = Buf::default();
         head.0.extend_from_slice(MAGIC);
@@ -278,21 +314,31 @@ impl Prepared {
         let mut at = head.0.len() as u64;
         let mut toc = Buf::default();
         toc.u32(self.sections.len() as u32);
-        for (tag, bytes) in &self.sections {
-            w.write_all(bytes)?;
+        for (tag, section) in &self.sections {
+            section.write_to(w)?;
+            let len = section.len();
             toc.0.extend_from_slice(tag);
             toc.u64(at);
-            toc.u64(bytes.len() as u64);
-            at += bytes.len() as u64;
+            toc.u64(len);
+            at += len;
         }
         toc.u64(at);
         w.write_all(&toc.0)
     }
 }
 
+/// Sets the size of `graph.json` recorded in an index file written by
+/// [`Prepared::write_to`], so that the index can be written beside
+/// `graph.json` and finished once that is.
+pub fn set_graph_json_len(f: &mut std::fs::File, graph_json_len: u64) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom, Write};
+    f.seek(SeekFrom::Start(JSON_LEN_AT))?;
+    f.write_all(&graph_json_len.to_le_bytes())
+}
+
 /// Makes a graph's query index, to be written with [`Prepared::write_to`]
 /// once the size of `graph.json` is known.
-pub fn prepare(kg: &KnowledgeGraph) -> Prepared {
+pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
     let g = &kg.graph;
     let order = kg.sorted_nodes();
     let pos: FastMap<NodeIndex, u32> = order.iter().enumerate().map(|(i, &n)| (n, i as u32)).collect();
@@ -302,7 +348,6 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared {
         .map(|(i, &n)| (g[n].id.as_str(), i as u32))
         .collect();
     let mut strs = Strings::default();
-    let mut sections: Vec<([u8; 4], Vec<u8>)> = Vec::new();
 
     // Nodes and their aliases.
     let mut node = Buf::default();
@@ -398,7 +443,7 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared {
     let mut order_m: Vec<usize> = (0..kg.mentions.len()).collect();
     order_m.sort_unstable_by_key(|&i| (ends[i].0, i));
     let mut mrec = Buf::default();
-    let mut mtxt = Buf::default();
+    let mut mtxt_len = 0u64;
     let mut offsets: Vec<(u64, u32)> = vec![(0, 0); kg.mentions.len()];
     let mut by_concept: BTreeMap<u32, (u64, u32)> = BTreeMap::new();
     for &i in &order_m {
@@ -417,11 +462,10 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared {
         mrec.u32(m.span.1 as u32);
         mrec.u32(m.quote_span.0 as u32);
         mrec.u32(m.quote_span.1 as u32);
-        mrec.u64(mtxt.0.len() as u64);
+        mrec.u64(mtxt_len);
         mrec.u32(m.matched.len() as u32);
         mrec.u32(m.quote.len() as u32);
-        mtxt.0.extend_from_slice(m.matched.as_bytes());
-        mtxt.0.extend_from_slice(m.quote.as_bytes());
+        mtxt_len += (m.matched.len() + m.quote.len()) as u64;
         offsets[i] = (off, MENTION_LEN as u32);
     }
     // Distinct turns mentioning each concept.
@@ -460,21 +504,24 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared {
         mtrn.u32(turn_count.get(&i).copied().unwrap_or(0));
     }
 
-    sections.push((*b"NODE", node.0));
-    sections.push((*b"ALIA", alia.0));
-    sections.push((*b"KEYS", keyb.0));
-    sections.push((*b"OUTX", outx.0));
-    sections.push((*b"OUTE", oute.0));
-    sections.push((*b"INXX", inx.0));
-    sections.push((*b"INEE", ine.0));
-    sections.push((*b"EPIS", epis.0));
-    sections.push((*b"MCOX", mcox.0));
-    sections.push((*b"MSPX", mspx.0));
-    sections.push((*b"MSPL", mspl.0));
-    sections.push((*b"MTRN", mtrn.0));
-    sections.push((*b"MREC", mrec.0));
-    sections.push((*b"MTXT", mtxt.0));
-    sections.push((*b"STRS", std::mem::take(&mut strs.blob)));
+    let bytes = |tag: &[u8; 4], b: Buf| (*tag, Section::Bytes(b.0));
+    let sections = vec![
+        bytes(b"NODE", node),
+        bytes(b"ALIA", alia),
+        bytes(b"KEYS", keyb),
+        bytes(b"OUTX", outx),
+        bytes(b"OUTE", oute),
+        bytes(b"INXX", inx),
+        bytes(b"INEE", ine),
+        bytes(b"EPIS", epis),
+        bytes(b"MCOX", mcox),
+        bytes(b"MSPX", mspx),
+        bytes(b"MSPL", mspl),
+        bytes(b"MTRN", mtrn),
+        bytes(b"MREC", mrec),
+        (*b"MTXT", Section::Texts(&kg.mentions, order_m)),
+        (*b"STRS", Section::Bytes(std::mem::take(&mut strs.blob))),
+    ];
 
     Prepared {
         nodes: order.len() as u64,
@@ -1085,6 +1132,19 @@ mod tests {
             });
         }
         kg
+    }
+
+    #[test]
+    fn size_of_graph_json_set_after_writing() {
+        let kg = sample();
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("graph.idx");
+        let mut f = std::fs::File::create(&p).unwrap();
+        prepare(&kg).write_to(&mut f, 0).unwrap();
+        set_graph_json_len(&mut f, 1234).unwrap();
+        drop(f);
+        assert_eq!(std::fs::read(&p).unwrap(), write(&kg, 1234));
+        assert_eq!(QueryIndex::open(&p).unwrap().graph_json_len(), 1234);
     }
 
     #[test]

@@ -26,33 +26,79 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// streams into the temp file, which replaces `path` only once `fill` has
 /// succeeded. Returns the number of bytes written.
 pub fn write_atomic_with(path: &Path, fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<u64> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::Usage(format!("not a file path: {}", path.display())))?
-        .to_string_lossy();
-    let tmp = dir.join(format!(
-        ".{name}.tmp-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        fill(&mut f)?;
-        f.sync_all()?;
-        let len = f.metadata()?.len();
-        drop(f);
-        std::fs::rename(&tmp, path)?;
-        Ok(len)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
+    let mut pending = Pending::create(path)?;
+    fill(pending.file()).map_err(|e| Error::io(path, e))?;
+    pending.commit()
+}
+
+/// An output file being written: a hidden temporary file in the target's
+/// folder that replaces the target only on [`commit`](Pending::commit), and
+/// is removed if dropped before. Unlike [`write_atomic_with`], the file can
+/// be finished later, for instance once another output's size is known.
+#[derive(Debug)]
+pub struct Pending {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: Option<std::fs::File>,
+}
+
+impl Pending {
+    /// Creates the temporary file for `path` (and the folder, if needed).
+    pub fn create(path: &Path) -> Result<Pending> {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let name = path
+            .file_name()
+            .ok_or_else(|| Error::Usage(format!("not a file path: {}", path.display())))?
+            .to_string_lossy();
+        let tmp = dir.join(format!(
+            ".{name}.tmp-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let file = std::fs::File::create(&tmp).map_err(|e| Error::io(path, e))?;
+        Ok(Pending {
+            path: path.to_path_buf(),
+            tmp,
+            file: Some(file),
+        })
+    }
+
+    /// The file to write to.
+    pub fn file(&mut self) -> &mut std::fs::File {
+        self.file.as_mut().expect("a pending file is open until committed")
+    }
+
+    /// The path the file will have.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Flushes the file to disk and renames it over the target. Returns
+    /// its size.
+    pub fn commit(mut self) -> Result<u64> {
+        let file = self.file.take().expect("a pending file is open until committed");
+        let done = (|| {
+            file.sync_all()?;
+            let len = file.metadata()?.len();
+            drop(file);
+            std::fs::rename(&self.tmp, &self.path)?;
+            Ok(len)
+        })();
+        done.map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        // Not committed, or the rename failed: leave nothing behind.
+        if self.file.take().is_some() || self.tmp.exists() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// A safe file name for an id: its slug plus an extension. The slug has
@@ -83,6 +129,22 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn pending_file_appears_only_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("graph.idx");
+        write_atomic(&p, b"old").unwrap();
+        let mut pending = Pending::create(&p).unwrap();
+        pending.file().write_all(b"half").unwrap();
+        drop(pending);
+        assert_eq!(std::fs::read(&p).unwrap(), b"old");
+        let mut pending = Pending::create(&p).unwrap();
+        pending.file().write_all(b"new").unwrap();
+        assert_eq!(pending.commit().unwrap(), 3);
+        assert_eq!(std::fs::read(&p).unwrap(), b"new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

@@ -231,45 +231,57 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     loaded.times.push(("free the corpus", free_start.elapsed()));
     let g = &loaded.graph;
     let json_path = opts.out.join("graph.json");
-    // The outputs are independent of each other: graph.json streams to disk
-    // while the others are made beside it.
-    let (json, ((idx, t_idx), ((dot, t_dot), (related, t_related)))) = rayon::join(
+    let idx_path = opts.out.join("graph.idx");
+    let [dot_path, related_path] = ["graph.dot", "related.json"].map(|name| opts.out.join(name));
+    // The outputs are independent of each other: each is made and streamed
+    // to disk beside the others. The index records the size of graph.json,
+    // so it is finished once that is known.
+    let (json, (idx, (dot, related))) = rayon::join(
         || timed(|| output::write_atomic_with(&json_path, |f| export::json::write(g, f))),
         || {
             rayon::join(
-                || timed(|| index::prepare(g)),
+                || {
+                    timed(|| -> Result<output::Pending> {
+                        let mut pending = output::Pending::create(&idx_path)?;
+                        let mut w = std::io::BufWriter::with_capacity(1 << 16, pending.file());
+                        let written = index::prepare(g)
+                            .write_to(&mut w, 0)
+                            .and_then(|()| std::io::Write::flush(&mut w));
+                        drop(w);
+                        written.map_err(|e| Error::io(&idx_path, e))?;
+                        Ok(pending)
+                    })
+                },
                 || {
                     rayon::join(
-                        || timed(|| export::dot::to_dot(g)),
-                        || timed(|| related_json(&related::recommend_all(g, &opts.related))),
+                        || timed(|| output::write_atomic(&dot_path, export::dot::to_dot(g).as_bytes())),
+                        || {
+                            timed(|| {
+                                let lists = related::recommend_all(g, &opts.related);
+                                output::write_atomic(&related_path, related_json(&lists).as_bytes())
+                            })
+                        },
                     )
                 },
             )
         },
     );
-    let (json_len, t_json) = (json.0?, json.1);
-    let mut written = vec![json_path];
-    let write_start = Instant::now();
-    for (name, bytes) in [("graph.dot", dot.as_bytes()), ("related.json", related.as_bytes())] {
-        let path = opts.out.join(name);
-        output::write_atomic(&path, bytes)?;
-        written.push(path);
-    }
+    let finish_start = Instant::now();
+    let json_len = json.0?;
+    dot.0?;
+    related.0?;
     // The index goes last, so that it is never older than graph.json.
-    let idx_path = opts.out.join("graph.idx");
-    output::write_atomic_with(&idx_path, |f| {
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-        idx.write_to(&mut w, json_len)?;
-        std::io::Write::flush(&mut w)
-    })?;
-    written.push(idx_path);
+    let mut idx_file = idx.0?;
+    index::set_graph_json_len(idx_file.file(), json_len).map_err(|e| Error::io(&idx_path, e))?;
+    idx_file.commit()?;
     loaded.times.extend([
-        ("graph.json (made and written)", t_json),
-        ("graph.idx", t_idx),
-        ("graph.dot", t_dot),
-        ("related.json", t_related),
-        ("write the other files", write_start.elapsed()),
+        ("graph.json (made and written)", json.1),
+        ("graph.idx (made and written)", idx.1),
+        ("graph.dot (made and written)", dot.1),
+        ("related.json (made and written)", related.1),
+        ("finish the index", finish_start.elapsed()),
     ]);
+    let written = vec![json_path, dot_path, related_path, idx_path];
     Ok(BuildReport {
         summary,
         diagnostics: loaded.diagnostics,
