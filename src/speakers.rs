@@ -582,50 +582,89 @@ pub fn self_introductions(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let (head, tail) = edges(text, 400);
     for part in [head, tail] {
-        let tokens: Vec<&str> = crate::transcript::markup::split_words(part).collect();
-        let words: Vec<Word> = tokens.iter().map(|t| Word::of(t)).collect();
-        let at = |j: usize| words.get(j).copied().unwrap_or(Word::Other);
-        for i in 0..tokens.len() {
-            let t = words[i];
-            let cue_len = match t {
-                Word::Im => 1,
-                Word::Me if tokens[i].ends_with(',') => 1,
-                Word::Its if i <= 2 => 1,
-                Word::I if at(i + 1) == Word::Am => 2,
-                Word::My if at(i + 1) == Word::Name && at(i + 2) == Word::Is => 3,
-                Word::This if at(i + 1) == Word::Is => 2,
-                _ => 0,
-            };
-            if cue_len > 0 {
-                if let Some(name) = name_at(&tokens[i + cue_len..]) {
-                    out.push(name);
-                }
-            }
-            // "Jed Salazar here", "Sure. Tomás here" near a turn's start:
-            // the one or two capitalised words right before "here".
-            if (1..=6).contains(&i) && t == Word::Here {
-                for len in [2, 1] {
-                    if i < len {
-                        continue;
-                    }
-                    let words = &tokens[i - len..i];
-                    // Punctuation inside the span breaks it: "Sure. Sam".
-                    if words[..len - 1].iter().any(|w| w.ends_with(['.', ',', '!', '?', ':'])) {
-                        continue;
-                    }
-                    if let Some(name) = name_at(words) {
-                        if names::name_words(&name).len() == len {
-                            out.push(name);
-                            break;
-                        }
-                    }
-                }
-            }
-        }
+        introductions_in(part, &mut out);
     }
     out.sort();
     out.dedup();
     out
+}
+
+/// The introductions of one part of a turn, added to `out`.
+///
+/// Every form has a name right after its cue, and a name begins with a
+/// capital: the cue words before a token are read only when it has one,
+/// which few tokens do.
+fn introductions_in(part: &str, out: &mut Vec<String>) {
+    // The first tokens, for "Jed Salazar here"; the three before the
+    // current one, the nearest last.
+    let mut first: [&str; 7] = [""; 7];
+    let mut back: [&str; 3] = [""; 3];
+    let mut count = 0;
+    for (j, tok) in crate::transcript::markup::split_words(part).enumerate() {
+        if j < first.len() {
+            first[j] = tok;
+        }
+        if j > 0 && begins_with_capital(tok) {
+            // Token `j - k`, for k = 1..=3.
+            let word = |k: usize| if k <= j { Word::of(back[3 - k]) } else { Word::Other };
+            let cue = match word(1) {
+                Word::Im => true,
+                Word::Me => back[2].ends_with(','),
+                Word::Its => j <= 3,
+                Word::Am => word(2) == Word::I,
+                Word::Is => word(2) == Word::This || (word(2) == Word::Name && word(3) == Word::My),
+                _ => false,
+            };
+            if cue {
+                let rest = &part[tok.as_ptr() as usize - part.as_ptr() as usize..];
+                let next: Vec<&str> = crate::transcript::markup::split_words(rest).take(3).collect();
+                out.extend(name_at(&next));
+            }
+        }
+        back = [back[1], back[2], tok];
+        count = j + 1;
+    }
+    // "Jed Salazar here", "Sure. Tomás here" near a turn's start.
+    let tokens = &first[..count.min(first.len())];
+    out.extend((1..tokens.len()).filter_map(|i| named_before_here(tokens, i)));
+}
+
+/// The one or two capitalised words right before `tokens[i]`, if it is
+/// "here".
+fn named_before_here(tokens: &[&str], i: usize) -> Option<String> {
+    if Word::of(tokens[i]) != Word::Here {
+        return None;
+    }
+    for len in [2, 1] {
+        if i < len {
+            continue;
+        }
+        let words = &tokens[i - len..i];
+        // Punctuation inside the span breaks it: "Sure. Sam".
+        if words[..len - 1].iter().any(|w| w.ends_with(['.', ',', '!', '?', ':'])) {
+            continue;
+        }
+        if let Some(name) = name_at(words) {
+            if names::name_words(&name).len() == len {
+                return Some(name);
+            }
+        }
+    }
+    None
+}
+
+/// Whether a token's first letter is a capital, as [`name_at`] requires
+/// of a name's first word.
+fn begins_with_capital(tok: &str) -> bool {
+    match tok.as_bytes().first() {
+        Some(b) if b.is_ascii_lowercase() => false,
+        Some(b) if b.is_ascii_uppercase() => true,
+        _ => tok
+            .trim_start_matches(|c: char| !c.is_alphabetic())
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase),
+    }
 }
 
 /// The words self-introductions are made of, read from a token without
@@ -1341,7 +1380,58 @@ mod tests {
         }
     }
 
+    /// Self-introductions read the plain way: every token classified, each
+    /// cue followed to the name after it.
+    fn self_introductions_reference(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let (head, tail) = edges(text, 400);
+        for part in [head, tail] {
+            let tokens: Vec<&str> = crate::transcript::markup::split_words(part).collect();
+            let words: Vec<Word> = tokens.iter().map(|t| Word::of(t)).collect();
+            let at = |j: usize| words.get(j).copied().unwrap_or(Word::Other);
+            for i in 0..tokens.len() {
+                let t = words[i];
+                let cue_len = match t {
+                    Word::Im => 1,
+                    Word::Me if tokens[i].ends_with(',') => 1,
+                    Word::Its if i <= 2 => 1,
+                    Word::I if at(i + 1) == Word::Am => 2,
+                    Word::My if at(i + 1) == Word::Name && at(i + 2) == Word::Is => 3,
+                    Word::This if at(i + 1) == Word::Is => 2,
+                    _ => 0,
+                };
+                if cue_len > 0 {
+                    if let Some(name) = name_at(&tokens[i + cue_len..]) {
+                        out.push(name);
+                    }
+                }
+                if (1..=6).contains(&i) {
+                    out.extend(named_before_here(&tokens, i));
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
     proptest::proptest! {
+        #[test]
+        fn introductions_found_as_the_plain_way_finds_them(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "I'm", "I’m", "im", "I", "am", "my", "My", "name", "is", "this", "This", "here", "here.",
+                    "me,", "me", "it's", "It’s", "its", "Kris", "Nova", "Nova,", "Nóva", "Émile", "(Sam)", "\"Ada\"",
+                    "Ada.", "so", "Sure.", "The", "Kubernetes", "x", "A", "and", "O'Brien", "Jean-Luc", "1st",
+                ]),
+                0..24,
+            ),
+            seps in proptest::collection::vec(proptest::sample::select(vec![" ", "  ", "\n", " "]), 24),
+        ) {
+            let text: String = parts.iter().zip(&seps).flat_map(|(p, s)| [*p, *s]).collect();
+            proptest::prop_assert_eq!(self_introductions(&text), self_introductions_reference(&text));
+        }
+
         #[test]
         fn alphanumeric_runs_split_like_the_plain_version(s in "[aZ1 é’'\\-.,\u{2003}]{0,30}") {
             let plain: Vec<&str> = s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
