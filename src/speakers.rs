@@ -501,16 +501,29 @@ fn capitalised_words(text: &str) -> Vec<&str> {
             }
         }
     };
+    let word_char_before = |i: usize| match b[i - 1] {
+        x if x.is_ascii() => NAME_CHAR[usize::from(x)] != NameChar::Other,
+        _ => text[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '’'),
+    };
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        let (word, len) = word_char(i);
-        if !word {
-            i += len;
-            continue;
+        // Only an upper-case ASCII letter or a non-ASCII character can begin
+        // a capitalised word: skip to the next one (never inside a
+        // character, as ASCII bytes and first bytes are never inside one).
+        match b[i..].iter().position(|&x| x.is_ascii_uppercase() || x >= 0xc0) {
+            Some(k) => i += k,
+            None => break,
         }
         let start = i;
+        let (word, len) = word_char(i);
         i += len;
+        if !word {
+            continue;
+        }
         while i < b.len() {
             let (word, len) = word_char(i);
             if !word {
@@ -518,9 +531,8 @@ fn capitalised_words(text: &str) -> Vec<&str> {
             }
             i += len;
         }
-        // Most words start with a lower-case ASCII letter: no need to look
-        // further.
-        if NAME_CHAR[usize::from(b[start])] == NameChar::Lower {
+        // Inside a word ("JavaScript"), it begins nothing.
+        if start > 0 && word_char_before(start) {
             continue;
         }
         let w = cut_at_apostrophe(&text[start..i]);
@@ -736,15 +748,11 @@ impl Word {
 fn word_count(text: &str) -> usize {
     let b = text.as_bytes();
     if b.is_ascii() {
-        // Branch-free: a word starts where a space is followed by a non-space.
-        let mut count = 0;
-        let mut prev_space = true;
-        for &x in b {
-            let space = matches!(x, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
-            count += usize::from(prev_space & !space);
-            prev_space = space;
-        }
-        return count;
+        // A word starts where a space is followed by a non-space: pairs
+        // of bytes, counted without branches (and vectorised).
+        let space = |x: u8| matches!(x, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+        let first = b.first().is_some_and(|&x| !space(x));
+        return usize::from(first) + b.windows(2).filter(|w| space(w[0]) & !space(w[1])).count();
     }
     crate::transcript::markup::split_words(text).count()
 }
