@@ -744,17 +744,41 @@ impl Word {
 }
 
 /// The number of whitespace-separated words, as `split_whitespace` counts
-/// them, read a byte at a time.
+/// them.
 fn word_count(text: &str) -> usize {
+    // Eight ASCII bytes at a time in a `u64`: a word starts at a non-space
+    // whose previous byte is a space; any other byte sends the text to the
+    // plain count, which knows the other spaces of Unicode.
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // High bit of each byte set where lo <= byte (resp. byte <= hi), for
+    // 7-bit bytes.
+    let ge = |x: u64, lo: u8| ((x | HIGH) - ONES * u64::from(lo)) & HIGH;
+    let le = |x: u64, hi: u8| (((ONES * u64::from(hi)) | HIGH) - x) & HIGH;
+    let plain = || crate::transcript::markup::split_words(text).count();
     let b = text.as_bytes();
-    if b.is_ascii() {
-        // A word starts where a space is followed by a non-space: pairs
-        // of bytes, counted without branches (and vectorised).
-        let space = |x: u8| matches!(x, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
-        let first = b.first().is_some_and(|&x| !space(x));
-        return usize::from(first) + b.windows(2).filter(|w| space(w[0]) & !space(w[1])).count();
+    let mut count = 0;
+    // The high bit of the byte before (set: a space, or the start).
+    let mut before = 0x80;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let x = u64::from_le_bytes(c.try_into().unwrap_or_default());
+        if x & HIGH != 0 {
+            return plain();
+        }
+        let space = (ge(x, b' ') & le(x, b' ')) | (ge(x, b'\t') & le(x, b'\r'));
+        count += (!space & ((space << 8) | before) & HIGH).count_ones() as usize;
+        before = space >> 56;
     }
-    crate::transcript::markup::split_words(text).count()
+    for &x in chunks.remainder() {
+        if !x.is_ascii() {
+            return plain();
+        }
+        let space = if matches!(x, b' ' | b'\t'..=b'\r') { 0x80 } else { 0 };
+        count += usize::from(space == 0 && before != 0);
+        before = space;
+    }
+    count
 }
 
 /// One to three capitalised words at the start of `tokens`, as a name.
@@ -1444,6 +1468,11 @@ mod tests {
         fn alphanumeric_runs_split_like_the_plain_version(s in "[aZ1 é’'\\-.,\u{2003}]{0,30}") {
             let plain: Vec<&str> = s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
             proptest::prop_assert_eq!(alphanumeric_runs(&s).collect::<Vec<_>>(), plain);
+        }
+
+        #[test]
+        fn word_count_counts_ascii_like_split_whitespace(s in "[a b\t\n\r\u{b}\u{c}\u{1c}\u{1f}!x]{0,80}") {
+            proptest::prop_assert_eq!(word_count(&s), s.split_whitespace().count());
         }
 
         #[test]
