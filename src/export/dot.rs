@@ -1,4 +1,6 @@
-//! Graphviz DOT, built as a `graphviz-rust` syntax tree and printed.
+//! Graphviz DOT: statements built as a `graphviz-rust` syntax tree and
+//! printed (the topic maps draw with them), and the whole graph's
+//! `graph.dot`, written straight out as the same text.
 //!
 //! Node kinds are told apart by shape and colour (legend in the README).
 //! `graph.dot` holds the structure a reader can follow: who appears in
@@ -6,12 +8,14 @@
 //! Speaker-concept and co-occurrence edges (far more numerous) live in the
 //! JSON and in the `map` views.
 //!
-//! Every id and label goes through [`quote`]: names with quotes,
+//! Every id and label is quoted as [`quote`] does it: names with quotes,
 //! backslashes or line breaks are escaped, so any input yields valid DOT.
 
 use graphviz_rust::dot_structures::{
     Attribute, Edge as DotEdge, EdgeTy, Graph, GraphAttributes, Id, Node as DotNode, NodeId, Stmt, Vertex,
 };
+use std::fmt::Write as _;
+
 use graphviz_rust::printer::{DotPrinter, PrinterContext};
 
 use crate::dictionary::Kind;
@@ -22,18 +26,33 @@ use crate::graph::{KnowledgeGraph, Node, NodeKind, Relation};
 /// `\u{9}` (so that ids differing by one stay distinct).
 pub fn quote(text: &str) -> Id {
     let mut s = String::with_capacity(text.len() + 2);
-    s.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => s.push_str("\\\""),
-            '\\' => s.push_str("\\\\"),
-            '\n' => s.push_str("\\n"),
-            c if c.is_control() => s.push_str(&format!("\\\\u{{{:x}}}", c as u32)),
-            c => s.push(c),
-        }
-    }
-    s.push('"');
+    push_quoted(&mut s, text);
     Id::Escaped(s)
+}
+
+/// Appends `text` to `s` as [`quote`] writes it.
+fn push_quoted(s: &mut String, text: &str) {
+    s.push('"');
+    // Runs of plain characters are copied whole.
+    let mut plain = 0;
+    for (i, c) in text.char_indices() {
+        let escaped = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            c if c.is_control() => "",
+            _ => continue,
+        };
+        s.push_str(&text[plain..i]);
+        if escaped.is_empty() {
+            let _ = write!(s, "\\\\u{{{:x}}}", c as u32);
+        } else {
+            s.push_str(escaped);
+        }
+        plain = i + c.len_utf8();
+    }
+    s.push_str(&text[plain..]);
+    s.push('"');
 }
 
 /// An attribute with a quoted value.
@@ -108,38 +127,90 @@ pub fn print(graph: Graph) -> String {
 }
 
 /// The whole knowledge graph as DOT (see the module docs for what is drawn).
+///
+/// An archive's graph has a statement per node and edge, millions of them:
+/// the text is written straight out, the same text `graphviz-rust` prints
+/// for the same statements (a test holds it to that), without building
+/// their syntax tree first.
 pub fn to_dot(kg: &KnowledgeGraph) -> String {
     let g = &kg.graph;
-    let mut stmts = preamble("LR");
+    let mut s = String::with_capacity(64 * (g.node_count() + g.edge_count()));
+    s.push_str("digraph \"podgraph\" {\n");
+    s.push_str(concat!(
+        "  graph[rankdir=\"LR\" fontname=\"Helvetica\" overlap=\"false\" splines=\"true\"]\n",
+        "  node[style=\"filled\" fontname=\"Helvetica\" fontsize=\"11\"]\n",
+        "  edge[color=\"#999999\" arrowsize=\"0.6\"]\n",
+    ));
+    let attrs = |s: &mut String, list: &[(&str, &str)]| {
+        s.push('[');
+        for (k, (name, value)) in list.iter().enumerate() {
+            if k > 0 {
+                s.push(' ');
+            }
+            s.push_str(name);
+            s.push('=');
+            push_quoted(s, value);
+        }
+        s.push_str("]\n");
+    };
     for i in kg.sorted_nodes() {
         let n = &g[i];
-        let tooltip = match n.kind {
-            NodeKind::Episode => format!("{} turns", n.turns),
-            NodeKind::Person => format!("{} turns, {} mentions, {} episodes", n.turns, n.mentions, n.episodes),
-            _ => format!("{} mentions in {} episodes", n.mentions, n.episodes),
-        };
-        stmts.push(node_stmt(n, vec![attr("tooltip", &tooltip)]));
+        let (shape, fill) = style_of(n);
+        let tooltip = tooltip(n);
+        s.push_str("  ");
+        push_quoted(&mut s, &n.id);
+        let dashed = n.kind == NodeKind::UnresolvedSpeaker;
+        let list = [
+            ("label", n.label.as_str()),
+            ("shape", shape),
+            ("fillcolor", fill),
+            ("style", "filled,dashed"),
+            ("tooltip", &tooltip),
+        ];
+        if dashed {
+            attrs(&mut s, &list);
+        } else {
+            attrs(&mut s, &[list[0], list[1], list[2], list[4]]);
+        }
     }
     for e in kg.sorted_edges() {
         let (a, b) = g.edge_endpoints(e).expect("edge exists");
         let edge = &g[e];
-        let attrs = match edge.relation {
-            Relation::AppearsIn => vec![
-                attr("label", edge.role.map_or("", |r| r.name())),
-                attr("penwidth", &penwidth(edge.weight)),
-                attr("color", "#b45f06"),
-            ],
-            Relation::Mentions if edge.weight > 0 => vec![attr("penwidth", &penwidth(edge.weight))],
-            Relation::Related => vec![attr("color", "#1155cc"), attr("style", "bold")],
+        let width;
+        let list: &[(&str, &str)] = match edge.relation {
+            Relation::AppearsIn => {
+                width = penwidth(edge.weight);
+                &[
+                    ("label", edge.role.map_or("", |r| r.name())),
+                    ("penwidth", &width),
+                    ("color", "#b45f06"),
+                ]
+            }
+            Relation::Mentions if edge.weight > 0 => {
+                width = penwidth(edge.weight);
+                &[("penwidth", &width)]
+            }
+            Relation::Related => &[("color", "#1155cc"), ("style", "bold")],
             _ => continue,
         };
-        stmts.push(edge_stmt(&g[a].id, &g[b].id, attrs));
+        s.push_str("  ");
+        push_quoted(&mut s, &g[a].id);
+        s.push_str(" -> ");
+        push_quoted(&mut s, &g[b].id);
+        s.push(' ');
+        attrs(&mut s, list);
     }
-    print(Graph::DiGraph {
-        id: quote("podgraph"),
-        strict: false,
-        stmts,
-    })
+    s.push_str("}\n");
+    s
+}
+
+/// A node's tooltip: its counts.
+fn tooltip(n: &Node) -> String {
+    match n.kind {
+        NodeKind::Episode => format!("{} turns", n.turns),
+        NodeKind::Person => format!("{} turns, {} mentions, {} episodes", n.turns, n.mentions, n.episodes),
+        _ => format!("{} mentions in {} episodes", n.mentions, n.episodes),
+    }
 }
 
 /// Line width growing with the log of a weight, as DOT text.
@@ -150,6 +221,60 @@ pub fn penwidth(weight: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The graph's DOT as a `graphviz-rust` syntax tree, printed.
+    fn to_dot_with_syntax_tree(kg: &KnowledgeGraph) -> String {
+        let g = &kg.graph;
+        let mut stmts = preamble("LR");
+        for i in kg.sorted_nodes() {
+            let n = &g[i];
+            stmts.push(node_stmt(n, vec![attr("tooltip", &tooltip(n))]));
+        }
+        for e in kg.sorted_edges() {
+            let (a, b) = g.edge_endpoints(e).expect("edge exists");
+            let edge = &g[e];
+            let attrs = match edge.relation {
+                Relation::AppearsIn => vec![
+                    attr("label", edge.role.map_or("", |r| r.name())),
+                    attr("penwidth", &penwidth(edge.weight)),
+                    attr("color", "#b45f06"),
+                ],
+                Relation::Mentions if edge.weight > 0 => vec![attr("penwidth", &penwidth(edge.weight))],
+                Relation::Related => vec![attr("color", "#1155cc"), attr("style", "bold")],
+                _ => continue,
+            };
+            stmts.push(edge_stmt(&g[a].id, &g[b].id, attrs));
+        }
+        print(Graph::DiGraph {
+            id: quote("podgraph"),
+            strict: false,
+            stmts,
+        })
+    }
+
+    #[test]
+    fn written_as_graphviz_rust_prints_it() {
+        let mut kg = KnowledgeGraph::default();
+        let mut add = |id: &str, label: &str, kind| kg.ensure_node(Node::new(id.into(), label.into(), kind));
+        let k = add("concept:c\"q", "C \"quoted\" \\ back\nline\u{7}", NodeKind::Concept);
+        let p = add("person:o'brien", "Zoë O'Brien", NodeKind::Person);
+        let e = add("episode:1", "One", NodeKind::Episode);
+        let f = add("episode:2", "Two", NodeKind::Episode);
+        let u = add("label:1:Voice", "Voice (unresolved, 1)", NodeKind::UnresolvedSpeaker);
+        kg.edge_mut(p, e, Relation::AppearsIn).role = Some(crate::speakers::Role::Host);
+        kg.edge_mut(u, f, Relation::AppearsIn).weight = 3;
+        kg.edge_mut(e, k, Relation::Mentions).weight = 12;
+        kg.edge_mut(f, k, Relation::Mentions);
+        kg.edge_mut(e, f, Relation::Related);
+        kg.edge_mut(p, k, Relation::Discusses).weight = 2;
+        let text = to_dot(&kg);
+        assert_eq!(text, to_dot_with_syntax_tree(&kg));
+        assert!(
+            text.contains(r#""person:o'brien" -> "episode:1" [label="host""#),
+            "{text}"
+        );
+        graphviz_rust::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    }
 
     #[test]
     fn quoting_escapes_everything() {
