@@ -28,7 +28,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use petgraph::Direction;
-use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
 use crate::dictionary::Kind;
@@ -341,7 +340,11 @@ pub fn set_graph_json_len(f: &mut std::fs::File, graph_json_len: u64) -> std::io
 pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
     let g = &kg.graph;
     let order = kg.sorted_nodes();
-    let pos: FastMap<NodeIndex, u32> = order.iter().enumerate().map(|(i, &n)| (n, i as u32)).collect();
+    // Each node's position in the sorted order, by node index.
+    let mut pos = vec![0u32; g.node_count()];
+    for (i, &n) in order.iter().enumerate() {
+        pos[n.index()] = i as u32;
+    }
     let by_id: FastMap<&str, u32> = order
         .iter()
         .enumerate()
@@ -397,7 +400,7 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
                     } else {
                         e.source()
                     };
-                    (pos[&other], e.weight())
+                    (pos[other.index()], e.weight())
                 })
                 .collect();
             list.sort_by_key(|(o, e)| (*o, relation_code(e.relation)));
@@ -445,13 +448,20 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
     let mut mrec = Buf::default();
     let mut mtxt_len = 0u64;
     let mut offsets: Vec<(u64, u32)> = vec![(0, 0); kg.mentions.len()];
-    let mut by_concept: BTreeMap<u32, (u64, u32)> = BTreeMap::new();
+    // Per node, by position; mentions of an unknown node (NONE32) are
+    // left out, as no node asks for them.
+    let nodes = order.len();
+    let mut by_concept: Vec<(u64, u32)> = vec![(0, 0); nodes];
     for &i in &order_m {
         let m = &kg.mentions[i];
         let (c, ep, speaker) = ends[i];
         let off = mrec.0.len() as u64;
-        let e = by_concept.entry(c).or_insert((off, 0));
-        e.1 += 1;
+        if let Some(e) = by_concept.get_mut(c as usize) {
+            if e.1 == 0 {
+                e.0 = off;
+            }
+            e.1 += 1;
+        }
         mrec.u32(ep);
         mrec.u32(c);
         mrec.u32(speaker);
@@ -477,23 +487,27 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
         .collect();
     concept_turns.sort_unstable();
     concept_turns.dedup();
-    let mut turn_count: BTreeMap<u32, u32> = BTreeMap::new();
+    let mut turn_count: Vec<u32> = vec![0; nodes];
     for (c, _, _) in concept_turns {
-        *turn_count.entry(c).or_default() += 1;
+        if let Some(n) = turn_count.get_mut(c as usize) {
+            *n += 1;
+        }
     }
-    let mut by_speaker: BTreeMap<u32, Vec<(u64, u32)>> = BTreeMap::new();
+    let mut by_speaker: Vec<Vec<(u64, u32)>> = vec![Vec::new(); nodes];
     for (i, &(_, _, speaker)) in ends.iter().enumerate() {
         if *kg.mentions[i].speaker != *ANNOUNCER {
-            by_speaker.entry(speaker).or_default().push(offsets[i]);
+            if let Some(list) = by_speaker.get_mut(speaker as usize) {
+                list.push(offsets[i]);
+            }
         }
     }
     let (mut mcox, mut mspx, mut mspl, mut mtrn) = (Buf::default(), Buf::default(), Buf::default(), Buf::default());
     let mut spl_count = 0u64;
     for i in 0..order.len() as u32 {
-        let (off, n) = by_concept.get(&i).copied().unwrap_or((0, 0));
+        let (off, n) = by_concept[i as usize];
         mcox.u64(off);
         mcox.u32(n);
-        let list = by_speaker.get(&i).map(Vec::as_slice).unwrap_or(&[]);
+        let list = &by_speaker[i as usize];
         mspx.u64(spl_count * 12);
         mspx.u32(list.len() as u32);
         for &(o, len) in list {
@@ -501,7 +515,7 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
             mspl.u32(len);
             spl_count += 1;
         }
-        mtrn.u32(turn_count.get(&i).copied().unwrap_or(0));
+        mtrn.u32(turn_count[i as usize]);
     }
 
     let bytes = |tag: &[u8; 4], b: Buf| (*tag, Section::Bytes(b.0));
