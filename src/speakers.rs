@@ -510,15 +510,8 @@ fn capitalised_words(text: &str) -> Vec<&str> {
     };
     let mut out = Vec::new();
     let mut i = 0;
-    while i < b.len() {
-        // Only an upper-case ASCII letter or a non-ASCII character can begin
-        // a capitalised word: skip to the next one (never inside a
-        // character, as ASCII bytes and first bytes are never inside one).
-        match b[i..].iter().position(|&x| x.is_ascii_uppercase() || x >= 0xc0) {
-            Some(k) => i += k,
-            None => break,
-        }
-        let start = i;
+    while let Some(start) = next_capital(b, i) {
+        i = start;
         let (word, len) = word_char(i);
         i += len;
         if !word {
@@ -542,6 +535,16 @@ fn capitalised_words(text: &str) -> Vec<&str> {
         }
     }
     out
+}
+
+/// Where the next character from `i` on that may be a capital starts: an
+/// upper-case ASCII letter or any non-ASCII character. A character
+/// boundary, since ASCII bytes and first bytes never lie inside one.
+fn next_capital(b: &[u8], i: usize) -> Option<usize> {
+    let rest = b.get(i..)?;
+    rest.iter()
+        .position(|&x| x.is_ascii_uppercase() || x >= 0xc0)
+        .map(|k| i + k)
 }
 
 /// How [`capitalised_words`] reads a byte.
@@ -607,38 +610,51 @@ pub fn self_introductions(text: &str) -> Vec<String> {
 /// capital: the cue words before a token are read only when it has one,
 /// which few tokens do.
 fn introductions_in(part: &str, out: &mut Vec<String>) {
-    // The first tokens, for "Jed Salazar here"; the three before the
-    // current one, the nearest last.
-    let mut first: [&str; 7] = [""; 7];
-    let mut back: [&str; 3] = [""; 3];
-    let mut count = 0;
-    for (j, tok) in crate::transcript::markup::split_words(part).enumerate() {
-        if j < first.len() {
-            first[j] = tok;
+    use crate::transcript::markup::split_words;
+    let mut at = 0;
+    while let Some(p) = next_capital(part.as_bytes(), at) {
+        let c = part[p..].chars().next().unwrap_or(' ');
+        at = p + c.len_utf8();
+        if !c.is_uppercase() {
+            continue;
         }
-        if j > 0 && begins_with_capital(tok) {
-            // Token `j - k`, for k = 1..=3.
-            let word = |k: usize| if k <= j { Word::of(back[3 - k]) } else { Word::Other };
-            let cue = match word(1) {
-                Word::Im => true,
-                Word::Me => back[2].ends_with(','),
-                Word::Its => j <= 3,
-                Word::Am => word(2) == Word::I,
-                Word::Is => word(2) == Word::This || (word(2) == Word::Name && word(3) == Word::My),
-                _ => false,
-            };
-            if cue {
-                let rest = &part[tok.as_ptr() as usize - part.as_ptr() as usize..];
-                let next: Vec<&str> = crate::transcript::markup::split_words(rest).take(3).collect();
-                out.extend(name_at(&next));
+        // The token around it, which must have no letter before it: "(Sam)".
+        let start = part[..p]
+            .rfind(char::is_whitespace)
+            .map_or(0, |w| w + part[w..].chars().next().map_or(1, char::len_utf8));
+        if start == 0 || part[start..p].chars().any(char::is_alphabetic) {
+            continue;
+        }
+        // The three tokens before it, the nearest last.
+        let mut back: [&str; 3] = [""; 3];
+        let mut before = part[..start].split_whitespace().rev();
+        for slot in back.iter_mut().rev() {
+            *slot = before.next().unwrap_or("");
+        }
+        let word = |k: usize| {
+            if back[3 - k].is_empty() {
+                Word::Other
+            } else {
+                Word::of(back[3 - k])
             }
+        };
+        let cue = match word(1) {
+            Word::Im => true,
+            Word::Me => back[2].ends_with(','),
+            // The cue is one of the first three tokens.
+            Word::Its => split_words(&part[..start]).nth(3).is_none(),
+            Word::Am => word(2) == Word::I,
+            Word::Is => word(2) == Word::This || (word(2) == Word::Name && word(3) == Word::My),
+            _ => false,
+        };
+        if cue {
+            let next: Vec<&str> = split_words(&part[start..]).take(3).collect();
+            out.extend(name_at(&next));
         }
-        back = [back[1], back[2], tok];
-        count = j + 1;
     }
     // "Jed Salazar here", "Sure. Tomás here" near a turn's start.
-    let tokens = &first[..count.min(first.len())];
-    out.extend((1..tokens.len()).filter_map(|i| named_before_here(tokens, i)));
+    let first: Vec<&str> = split_words(part).take(7).collect();
+    out.extend((1..first.len()).filter_map(|i| named_before_here(&first, i)));
 }
 
 /// The one or two capitalised words right before `tokens[i]`, if it is
@@ -663,20 +679,6 @@ fn named_before_here(tokens: &[&str], i: usize) -> Option<String> {
         }
     }
     None
-}
-
-/// Whether a token's first letter is a capital, as [`name_at`] requires
-/// of a name's first word.
-fn begins_with_capital(tok: &str) -> bool {
-    match tok.as_bytes().first() {
-        Some(b) if b.is_ascii_lowercase() => false,
-        Some(b) if b.is_ascii_uppercase() => true,
-        _ => tok
-            .trim_start_matches(|c: char| !c.is_alphabetic())
-            .chars()
-            .next()
-            .is_some_and(char::is_uppercase),
-    }
 }
 
 /// The words self-introductions are made of, read from a token without
@@ -1454,11 +1456,11 @@ mod tests {
                 proptest::sample::select(vec![
                     "I'm", "I’m", "im", "I", "am", "my", "My", "name", "is", "this", "This", "here", "here.",
                     "me,", "me", "it's", "It’s", "its", "Kris", "Nova", "Nova,", "Nóva", "Émile", "(Sam)", "\"Ada\"",
-                    "Ada.", "so", "Sure.", "The", "Kubernetes", "x", "A", "and", "O'Brien", "Jean-Luc", "1st",
+                    "Ada.", "so", "Sure.", "The", "Kubernetes", "x", "A", "and", "O'Brien", "Jean-Luc", "1st", "—Sam", "xSam", "ÉMILE", "’Ada",
                 ]),
                 0..24,
             ),
-            seps in proptest::collection::vec(proptest::sample::select(vec![" ", "  ", "\n", " "]), 24),
+            seps in proptest::collection::vec(proptest::sample::select(vec![" ", "  ", "\n", " ", "\u{a0}", "\u{2003}", ""]), 24),
         ) {
             let text: String = parts.iter().zip(&seps).flat_map(|(p, s)| [*p, *s]).collect();
             proptest::prop_assert_eq!(self_introductions(&text), self_introductions_reference(&text));
