@@ -126,7 +126,15 @@ pub fn natural_key(s: &str) -> Vec<(String, u64)> {
 /// A stable 64-bit FNV-1a hash, used where a fingerprint must be the same on
 /// every machine and every run (std's hasher is randomly seeded).
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv1a_more(FNV_START, bytes)
+}
+
+/// The FNV-1a hash of nothing, to feed pieces to with [`fnv1a_more`].
+pub const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Continues FNV-1a hash `hash` over `bytes`: feeding the pieces of a text
+/// in turn gives the hash of the whole, without joining them.
+pub fn fnv1a_more(mut hash: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
         hash ^= u64::from(b);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);

@@ -865,19 +865,23 @@ fn label_fits_initials(label: &str, initials: &str) -> bool {
 /// same stock announcement read in two episodes gets the same print.
 pub fn fingerprint(text: &str) -> u64 {
     const WORDS: usize = 12;
-    let mut buf = String::new();
+    // The hash of the folded words joined and ended by spaces, fed word by
+    // word rather than joined.
+    let mut hash = names::FNV_START;
     let mut n = 0;
     for w in alphanumeric_runs(text) {
         if w.is_ascii() {
             // What `fold` gives for an ASCII word, without a new string.
-            buf.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            for b in w.bytes() {
+                hash = names::fnv1a_more(hash, &[b.to_ascii_lowercase()]);
+            }
         } else {
-            buf.push_str(&names::fold(w));
+            hash = names::fnv1a_more(hash, names::fold(w).as_bytes());
         }
-        buf.push(' ');
+        hash = names::fnv1a_more(hash, b" ");
         n += 1;
         if n == WORDS {
-            return names::fnv1a(buf.as_bytes()).max(1);
+            return hash.max(1);
         }
     }
     0
@@ -1470,6 +1474,13 @@ mod tests {
         fn alphanumeric_runs_split_like_the_plain_version(s in "[aZ1 é’'\\-.,\u{2003}]{0,30}") {
             let plain: Vec<&str> = s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
             proptest::prop_assert_eq!(alphanumeric_runs(&s).collect::<Vec<_>>(), plain);
+        }
+
+        #[test]
+        fn fingerprint_hashes_the_first_twelve_folded_words(s in "[aZ1 é’'\\-.,Ü]{0,60}") {
+            let words: Vec<String> = s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(names::fold).collect();
+            let plain = if words.len() < 12 { 0 } else { names::fnv1a(format!("{} ", words[..12].join(" ")).as_bytes()).max(1) };
+            proptest::prop_assert_eq!(fingerprint(&s), plain);
         }
 
         #[test]
