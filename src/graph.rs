@@ -414,7 +414,7 @@ impl<'a> Builder<'a> {
             });
             episode_nodes.push(idx);
         }
-        let mut concept_episodes: BTreeMap<NodeIndex, BTreeSet<NodeIndex>> = BTreeMap::new();
+        let mut concept_episodes = EpisodeCount::default();
         let announcer: Arc<str> = Arc::from(ANNOUNCER);
         for (ei, (ep, cast)) in corpus.episodes.iter().zip(&corpus.casts).enumerate() {
             let enode = episode_nodes[ei];
@@ -429,7 +429,7 @@ impl<'a> Builder<'a> {
                 e.weight += m.turns;
                 e.role = Some(e.role.map_or(m.role, |r| r.min(m.role)));
                 self.kg.graph[p].turns += m.turns;
-                concept_episodes.entry(p).or_default().insert(enode);
+                concept_episodes.see(p, enode);
             }
             let mut label_nodes: BTreeMap<String, NodeIndex> = BTreeMap::new();
             for r in cast.labels.iter().filter(|r| r.voice == Voice::Unresolved) {
@@ -464,7 +464,7 @@ impl<'a> Builder<'a> {
                 let speaker = speaker_of_turn(m.turn);
                 let t = &ep.turns[m.turn];
                 self.kg.graph[c].mentions += 1;
-                concept_episodes.entry(c).or_default().insert(enode);
+                concept_episodes.see(c, enode);
                 {
                     let e = self.kg.edge_mut(enode, c, Relation::Mentions);
                     e.weight += 1;
@@ -516,7 +516,7 @@ impl<'a> Builder<'a> {
             }
             for mm in &ep.meta_mentions {
                 let c = self.concept(mm.concept);
-                concept_episodes.entry(c).or_default().insert(enode);
+                concept_episodes.see(c, enode);
                 self.kg.edge_mut(enode, c, Relation::Mentions).metadata_mentions += 1;
             }
         }
@@ -538,8 +538,8 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        for (node, eps) in concept_episodes {
-            self.kg.graph[node].episodes = eps.len();
+        for (node, eps) in concept_episodes.counts() {
+            self.kg.graph[node].episodes = eps;
         }
         // A person's label is the most used spelling of their name (unless
         // the people directory gives one); the others become aliases.
@@ -563,6 +563,38 @@ impl<'a> Builder<'a> {
             }
         }
         self.kg
+    }
+}
+
+/// The number of distinct episodes each node is seen in, for episodes
+/// seen one after the other (each node's count grows when its episode
+/// changes): a vector by node index instead of a set per node.
+#[derive(Default)]
+struct EpisodeCount {
+    /// Per node index: the last episode it was seen in, and the count.
+    seen: Vec<Option<(NodeIndex, usize)>>,
+}
+
+impl EpisodeCount {
+    fn see(&mut self, node: NodeIndex, episode: NodeIndex) {
+        if self.seen.len() <= node.index() {
+            self.seen.resize(node.index() + 1, None);
+        }
+        match &mut self.seen[node.index()] {
+            Some((last, n)) if *last != episode => {
+                *last = episode;
+                *n += 1;
+            }
+            Some(_) => {}
+            slot @ None => *slot = Some((episode, 1)),
+        }
+    }
+
+    fn counts(&self) -> impl Iterator<Item = (NodeIndex, usize)> + '_ {
+        self.seen
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.map(|(_, n)| (NodeIndex::new(i), n)))
     }
 }
 
