@@ -332,7 +332,10 @@ fn main() {
             ("grep -c -F -i -f (case-insensitive, not whole-word)", grep_i),
             ("grep -c -F -f (case-sensitive, not whole-word)", grep_cs),
             ("flashtext KeywordProcessor", flashtext),
-            ("spaCy PhraseMatcher (tokenizer included; the first 20 MB of the text)", spacy),
+            (
+                "spaCy PhraseMatcher (tokenizer included; the first 20 MB of the text)",
+                spacy,
+            ),
         ];
         for (name, v) in others {
             match v {
