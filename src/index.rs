@@ -647,6 +647,14 @@ impl QueryIndex {
         self.read_at(off, len)
     }
 
+    /// The number of bytes the index holds.
+    fn source_len(&self) -> u64 {
+        match &self.source {
+            Source::Memory(b) => b.len() as u64,
+            Source::File(_, _, len) => *len,
+        }
+    }
+
     fn read_at(&self, off: u64, len: u64) -> Result<Vec<u8>> {
         // Offsets come from the file: a damaged one must fail here, not
         // overflow or allocate more than the file holds.
@@ -954,17 +962,71 @@ impl QueryIndex {
     /// text left for [`QueryIndex::record`]: counting, filtering and
     /// sorting a concept's mentions decodes no text.
     pub fn mention_block_of(&self, n: u32) -> Result<MentionBlock> {
-        let Some(&(off, count)) = self.con_index.get(n as usize) else {
-            return Ok(MentionBlock::default());
-        };
-        let (base, _) = self.sections.get(b"MREC").copied().unwrap_or((0, 0));
-        let len = u64::from(count).saturating_mul(MENTION_LEN as u64);
-        let bytes = self.read_at(base.saturating_add(off), len)?;
-        let mut c = Cursor::new(&bytes);
-        let heads = (0..count)
-            .map(|_| parse_fixed(&mut c).ok_or_else(|| damaged(Path::new("index"))))
-            .collect::<Result<Vec<_>>>()?;
+        let (at, records) = self.mention_range(n)?;
+        let mut heads = Vec::with_capacity(records as usize);
+        self.visit_mentions(at, records, |h, t| heads.push((h, t)))?;
         Ok(MentionBlock { heads })
+    }
+
+    /// The records of concept `n`'s block that `keep` accepts, in index
+    /// order: a speaker's mentions of a concept named everywhere, without
+    /// holding all the others.
+    pub fn mention_block_where(&self, n: u32, mut keep: impl FnMut(&MentionHead) -> bool) -> Result<MentionBlock> {
+        let (at, records) = self.mention_range(n)?;
+        let mut heads = Vec::new();
+        self.visit_mentions(at, records, |h, t| {
+            if keep(&h) {
+                heads.push((h, t));
+            }
+        })?;
+        Ok(MentionBlock { heads })
+    }
+
+    /// The fixed fields of concept `n`'s mention records, in index order,
+    /// each given to `f` as it is read: what [`mention_block_of`] gives,
+    /// without holding the block.
+    ///
+    /// [`mention_block_of`]: Self::mention_block_of
+    pub fn for_each_mention_head(&self, n: u32, mut f: impl FnMut(&MentionHead)) -> Result<()> {
+        let (at, records) = self.mention_range(n)?;
+        self.visit_mentions(at, records, |h, _| f(&h))
+    }
+
+    /// Where concept `n`'s mention records start in the file, and how many
+    /// there are; checked to lie inside it, so that a damaged count fails
+    /// here rather than reserve room for it.
+    fn mention_range(&self, n: u32) -> Result<(u64, u32)> {
+        let Some(&(off, records)) = self.con_index.get(n as usize) else {
+            return Ok((0, 0));
+        };
+        let (base, section_len) = self.sections.get(b"MREC").copied().unwrap_or((0, 0));
+        let len = u64::from(records).saturating_mul(MENTION_LEN as u64);
+        let at = base.saturating_add(off);
+        if off.saturating_add(len) > section_len || at.saturating_add(len) > self.source_len() {
+            return Err(damaged(Path::new("index")));
+        }
+        Ok((at, records))
+    }
+
+    /// Reads `records` mention records from `at`, giving each to `each`.
+    fn visit_mentions(&self, at: u64, records: u32, mut each: impl FnMut(MentionHead, TextRef)) -> Result<()> {
+        // A few thousand records at a time: a concept named everywhere has
+        // a block of megabytes, and one buffer that size costs a fresh page
+        // for every 4 KB of it.
+        const CHUNK: u32 = 2048;
+        let mut done = 0;
+        while done < records {
+            let k = CHUNK.min(records - done);
+            let from = at.saturating_add(u64::from(done) * MENTION_LEN as u64);
+            let bytes = self.read_at(from, u64::from(k) * MENTION_LEN as u64)?;
+            let mut c = Cursor::new(&bytes);
+            for _ in 0..k {
+                let (h, t) = parse_fixed(&mut c).ok_or_else(|| damaged(Path::new("index")))?;
+                each(h, t);
+            }
+            done += k;
+        }
+        Ok(())
     }
 
     /// The whole record of mention `i` of a block.

@@ -515,14 +515,13 @@ fn damaged_index() -> Error {
 /// in episode order.
 pub fn episodes_of(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<EpisodeRow>> {
     let nodes = idx.nodes();
-    let block = idx.mention_block_of(concept)?;
     let mut first_line: Vec<Option<(u64, u32, u32)>> = vec![None; nodes.len()];
-    for m in block.heads() {
+    idx.for_each_mention_head(concept, |m| {
         let k = (m.time_ms.unwrap_or(u64::MAX), m.turn, m.line);
         if let Some(v) = first_line.get_mut(m.episode as usize) {
             *v = Some(v.map_or(k, |v| v.min(k)));
         }
-    }
+    })?;
     let mut rows: Vec<(&Node, EpisodeRow)> = Vec::new();
     for a in idx.in_edges_of(concept, Relation::Mentions)? {
         if f.episode.is_some_and(|x| x != a.node) {
@@ -645,11 +644,12 @@ pub fn evidence(idx: &QueryIndex, speaker: Option<u32>, concept: Option<u32>, f:
     if !nodes.get(c as usize).is_some_and(|n| f.kind_ok(n)) {
         return Ok(Vec::new());
     }
-    let block = idx.mention_block_of(c)?;
+    let block = idx.mention_block_where(c, |h| {
+        speaker.is_none_or(|s| h.speaker == Some(s)) && f.episode.is_none_or(|e| e == h.episode)
+    })?;
     let mut picked: Vec<(usize, u32, u32, u32)> = block
         .heads()
         .enumerate()
-        .filter(|(_, h)| speaker.is_none_or(|s| h.speaker == Some(s)) && f.episode.is_none_or(|e| e == h.episode))
         .map(|(i, h)| (i, h.episode, h.turn, h.start))
         .collect();
     let mut order: BTreeMap<u32, EpisodeOrder> = BTreeMap::new();
