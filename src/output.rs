@@ -72,11 +72,6 @@ impl Pending {
         self.file.as_mut().expect("a pending file is open until committed")
     }
 
-    /// The path the file will have.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Flushes the file to disk and renames it over the target. Returns
     /// its size.
     pub fn commit(mut self) -> Result<u64> {
