@@ -751,12 +751,7 @@ fn word_count(text: &str) -> usize {
     // Eight ASCII bytes at a time in a `u64`: a word starts at a non-space
     // whose previous byte is a space; any other byte sends the text to the
     // plain count, which knows the other spaces of Unicode.
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // High bit of each byte set where lo <= byte (resp. byte <= hi), for
-    // 7-bit bytes.
-    let ge = |x: u64, lo: u8| ((x | HIGH) - ONES * u64::from(lo)) & HIGH;
-    let le = |x: u64, hi: u8| (((ONES * u64::from(hi)) | HIGH) - x) & HIGH;
+    use crate::bytes::{HIGH, in_range};
     let plain = || crate::transcript::markup::split_words(text).count();
     let b = text.as_bytes();
     let mut count = 0;
@@ -768,7 +763,7 @@ fn word_count(text: &str) -> usize {
         if x & HIGH != 0 {
             return plain();
         }
-        let space = (ge(x, b' ') & le(x, b' ')) | (ge(x, b'\t') & le(x, b'\r'));
+        let space = in_range(x, b' ', b' ') | in_range(x, b'\t', b'\r');
         count += (!space & ((space << 8) | before) & HIGH).count_ones() as usize;
         before = space >> 56;
     }

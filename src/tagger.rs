@@ -521,25 +521,17 @@ fn word_hash(head: &[u8; 16], len: usize) -> u64 {
 /// classified at a time in a `u64` (SIMD within a register): no branches,
 /// no table lookups.
 fn masks(block: &[u8; 64], punct: &[u8]) -> (u64, u64) {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // High bit of each byte set where lo <= byte (resp. byte <= hi); exact
-    // for 7-bit bytes, as no subtraction borrows across bytes.
-    let ge = |x: u64, lo: u8| ((x | HIGH) - ONES * u64::from(lo)) & HIGH;
-    let le = |x: u64, hi: u8| (((ONES * u64::from(hi)) | HIGH) - x) & HIGH;
+    use crate::bytes::{ONES, in_range};
     // Gathers the high bits into one bit per byte.
     let gather = |h: u64| ((h >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
     let (mut words, mut firsts) = (0u64, 0u64);
     for (q, part) in block.chunks_exact(8).enumerate() {
         let x = u64::from_le_bytes(part.try_into().unwrap_or_default());
         let lower = x | (ONES * 0x20);
-        let digit = ge(x, b'0') & le(x, b'9');
-        let alpha = ge(lower, b'a') & le(lower, b'z');
-        let under = ge(x, b'_') & le(x, b'_');
-        let w = gather(digit | alpha | under);
+        let w = gather(in_range(x, b'0', b'9') | in_range(lower, b'a', b'z') | in_range(x, b'_', b'_'));
         let mut f = w;
         for &p in punct {
-            f |= gather(ge(x, p) & le(x, p));
+            f |= gather(in_range(x, p, p));
         }
         words |= w << (8 * q);
         firsts |= f << (8 * q);

@@ -1,0 +1,33 @@
+//! Eight ASCII bytes at a time in a `u64` (SIMD within a register), for
+//! the scans that read every byte of a transcript: the tagger's word
+//! starts and the speaker clues' word count.
+
+/// `0x01` in every byte.
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of every byte: where the results of [`in_range`] lie, and
+/// what a non-ASCII byte sets.
+pub(crate) const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` set where `lo <= byte <= hi`. Exact
+/// for 7-bit bytes, as no subtraction borrows across bytes.
+#[inline(always)]
+pub(crate) fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
+    let at_least = ((x | HIGH) - ONES * u64::from(lo)) & HIGH;
+    let at_most = (((ONES * u64::from(hi)) | HIGH) - x) & HIGH;
+    at_least & at_most
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn in_range_tests_each_byte(bytes in proptest::array::uniform8(0u8..0x80), lo in 0u8..0x80, hi in 0u8..0x80) {
+            let got = in_range(u64::from_le_bytes(bytes), lo, hi);
+            for (k, &b) in bytes.iter().enumerate() {
+                proptest::prop_assert_eq!(got >> (8 * k + 7) & 1 == 1, (lo..=hi).contains(&b));
+            }
+        }
+    }
+}
