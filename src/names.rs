@@ -151,15 +151,13 @@ pub struct FastHasher(u64);
 
 impl Default for FastHasher {
     fn default() -> FastHasher {
-        FastHasher(0xcbf2_9ce4_8422_2325)
+        FastHasher(FNV_START)
     }
 }
 
 impl std::hash::Hasher for FastHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
+        self.0 = fnv1a_more(self.0, bytes);
     }
     fn write_u64(&mut self, n: u64) {
         self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(23);
