@@ -494,19 +494,16 @@ fn capitalised_words(text: &str) -> Vec<&str> {
     let word_char = |i: usize| -> (bool, usize) {
         match NAME_CHAR[usize::from(b[i])] {
             NameChar::Other => (false, 1),
-            NameChar::Lower | NameChar::Upper => (true, 1),
+            NameChar::Word => (true, 1),
             NameChar::Decode => {
                 let c = text[i..].chars().next().unwrap_or(' ');
-                (c.is_alphanumeric() || c == '’', c.len_utf8())
+                (is_name_char(c), c.len_utf8())
             }
         }
     };
     let word_char_before = |i: usize| match b[i - 1] {
         x if x.is_ascii() => NAME_CHAR[usize::from(x)] != NameChar::Other,
-        _ => text[..i]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_alphanumeric() || c == '’'),
+        _ => text[..i].chars().next_back().is_some_and(is_name_char),
     };
     let mut out = Vec::new();
     let mut i = 0;
@@ -552,11 +549,8 @@ fn next_capital(b: &[u8], i: usize) -> Option<usize> {
 enum NameChar {
     /// Not part of a word.
     Other,
-    /// A word character that cannot start a capitalised word: a
-    /// lower-case ASCII letter, a digit, an apostrophe or a hyphen.
-    Lower,
-    /// An upper-case ASCII letter.
-    Upper,
+    /// An ASCII letter or digit, an apostrophe or a hyphen.
+    Word,
     /// The first byte of a non-ASCII character.
     Decode,
 }
@@ -566,10 +560,8 @@ const NAME_CHAR: [NameChar; 256] = {
     let mut b = 0;
     while b < 128 {
         let x = b as u8;
-        t[b] = if x.is_ascii_uppercase() {
-            NameChar::Upper
-        } else if x.is_ascii_alphanumeric() || x == b'\'' || x == b'-' {
-            NameChar::Lower
+        t[b] = if x.is_ascii_alphanumeric() || x == b'\'' || x == b'-' {
+            NameChar::Word
         } else {
             NameChar::Other
         };
@@ -577,6 +569,12 @@ const NAME_CHAR: [NameChar; 256] = {
     }
     t
 };
+
+/// Whether a non-ASCII character belongs to a word of a name: a letter or
+/// digit, or a curly apostrophe.
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '’'
+}
 
 /// A word up to its first apostrophe, straight or curly.
 fn cut_at_apostrophe(w: &str) -> &str {
@@ -631,13 +629,9 @@ fn introductions_in(part: &str, out: &mut Vec<String>) {
         for slot in back.iter_mut().rev() {
             *slot = before.next().unwrap_or("");
         }
-        let word = |k: usize| {
-            if back[3 - k].is_empty() {
-                Word::Other
-            } else {
-                Word::of(back[3 - k])
-            }
-        };
+        // The k-th token before, k = 1..=3; a missing one is empty, which
+        // reads as `Word::Other`.
+        let word = |k: usize| Word::of(back[3 - k]);
         let cue = match word(1) {
             Word::Im => true,
             Word::Me => back[2].ends_with(','),
