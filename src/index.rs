@@ -108,10 +108,10 @@ enum Source {
 pub struct QueryIndex {
     source: Source,
     nodes: Vec<Node>,
-    /// (folded key, node), sorted by key.
     /// `KEYS` records as stored: (string offset, length, node), sorted by
     /// key; searched in place, decoded only for suggestions.
     keys_raw: Vec<u8>,
+    /// (folded key, node), sorted by key: `keys_raw` decoded on first use.
     keys: std::sync::OnceLock<Vec<(String, u32)>>,
     out_index: Vec<(u64, u32)>,
     in_index: Vec<(u64, u32)>,
@@ -750,9 +750,8 @@ impl QueryIndex {
         if keys.len() % 12 != 0 {
             return Err(bad());
         }
-        for r in keys.chunks_exact(12) {
-            let mut c = Cursor::new(r);
-            let (o, l) = (c.u32().ok_or_else(bad)?, c.u32().ok_or_else(bad)?);
+        for i in 0..keys.len() / 12 {
+            let (o, l, _) = key_record(&keys, i);
             self.string_bytes(o, l).ok_or_else(bad)?;
         }
         self.keys_raw = keys;
@@ -800,8 +799,7 @@ impl QueryIndex {
     /// The nodes a folded name key points at.
     pub fn find_key(&self, key: &str) -> Vec<u32> {
         let record = |i: usize| -> (&[u8], u32) {
-            let mut c = Cursor::new(&self.keys_raw[i * 12..i * 12 + 12]);
-            let (o, l, n) = (c.u32().unwrap_or(0), c.u32().unwrap_or(0), c.u32().unwrap_or(0));
+            let (o, l, n) = key_record(&self.keys_raw, i);
             (self.string_bytes(o, l).unwrap_or_default(), n)
         };
         let count = self.keys_raw.len() / 12;
@@ -824,11 +822,9 @@ impl QueryIndex {
     /// Every (key, node) pair, for suggestions (decoded on first use).
     pub fn keys(&self) -> &[(String, u32)] {
         self.keys.get_or_init(|| {
-            self.keys_raw
-                .chunks_exact(12)
-                .map(|r| {
-                    let mut c = Cursor::new(r);
-                    let (o, l, n) = (c.u32().unwrap_or(0), c.u32().unwrap_or(0), c.u32().unwrap_or(0));
+            (0..self.keys_raw.len() / 12)
+                .map(|i| {
+                    let (o, l, n) = key_record(&self.keys_raw, i);
                     (self.string(o, l).unwrap_or_default(), n)
                 })
                 .collect()
@@ -962,10 +958,7 @@ impl QueryIndex {
     /// text left for [`QueryIndex::record`]: counting, filtering and
     /// sorting a concept's mentions decodes no text.
     pub fn mention_block_of(&self, n: u32) -> Result<MentionBlock> {
-        let (at, records) = self.mention_range(n)?;
-        let mut heads = Vec::with_capacity(records as usize);
-        self.visit_mentions(at, records, |h, t| heads.push((h, t)))?;
-        Ok(MentionBlock { heads })
+        self.mention_block_where(n, |_| true)
     }
 
     /// The records of concept `n`'s block that `keep` accepts, in index
@@ -1063,6 +1056,13 @@ impl QueryIndex {
             quote_span: t.quote_span,
         })
     }
+}
+
+/// `KEYS` record `i` of `raw` (whose length is a multiple of 12):
+/// (string offset, length, node).
+fn key_record(raw: &[u8], i: usize) -> (u32, u32, u32) {
+    let mut c = Cursor::new(&raw[i * 12..i * 12 + 12]);
+    (c.u32().unwrap_or(0), c.u32().unwrap_or(0), c.u32().unwrap_or(0))
 }
 
 /// Where a mention's text lies in `MTXT`, and the spans that go with it.

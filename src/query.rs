@@ -375,11 +375,11 @@ fn episode_id(node_id: &str) -> String {
     node_id.strip_prefix("episode:").unwrap_or(node_id).to_string()
 }
 
-/// Episode sort key: number, then the id with its digits compared as
-/// numbers ("ship-it-9" before "ship-it-10").
 /// How episodes sort: see [`episode_order`].
 type EpisodeOrder = (Option<u32>, Vec<(String, u64)>);
 
+/// Episode sort key: number, then the id with its digits compared as
+/// numbers ("ship-it-9" before "ship-it-10").
 fn episode_order(n: &Node) -> EpisodeOrder {
     (n.number, names::natural_key(&n.id))
 }
@@ -466,15 +466,14 @@ pub fn concepts_of(idx: &QueryIndex, speaker: u32, f: &Filters) -> Result<Vec<Co
 /// Speakers who mention a concept, most first.
 pub fn speakers_of(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<SpeakerRow>> {
     let nodes = idx.nodes();
-    let block = idx.mention_block_of(concept)?;
     let mut agg: BTreeMap<u32, (usize, BTreeSet<u32>)> = BTreeMap::new();
-    for h in block.heads() {
+    idx.for_each_mention_head(concept, |h| {
         if let Some(s) = h.speaker.filter(|_| f.episode.is_none_or(|e| e == h.episode)) {
             let e = agg.entry(s).or_default();
             e.0 += 1;
             e.1.insert(h.episode);
         }
-    }
+    })?;
     let node = |i: u32| nodes.get(i as usize).ok_or_else(damaged_index);
     let mut rows = Vec::with_capacity(agg.len());
     for (s, (n, eps)) in agg {
@@ -578,12 +577,13 @@ pub fn cooccurring(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<Co
             // of the concepts this one co-occurs with.
             let episode = f.episode.unwrap_or_default();
             let turns_of = |c: u32| -> Result<BTreeSet<u32>> {
-                Ok(idx
-                    .mention_block_of(c)?
-                    .heads()
-                    .filter(|m| m.episode == episode)
-                    .map(|m| m.turn)
-                    .collect())
+                let mut turns = BTreeSet::new();
+                idx.for_each_mention_head(c, |m| {
+                    if m.episode == episode {
+                        turns.insert(m.turn);
+                    }
+                })?;
+                Ok(turns)
             };
             let mine = turns_of(concept)?;
             let others: BTreeSet<u32> = co_occurring_edges(idx, concept)?.into_iter().map(|a| a.node).collect();
