@@ -84,38 +84,21 @@ pub(crate) fn collapse_whitespace_owned(s: String) -> String {
 
 fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut word: Option<usize> = None;
-    let mut i = 0;
-    while i < s.len() {
-        let space = space_len(s, i);
-        if space == 0 {
-            word.get_or_insert(i);
-            i += 1;
-            continue;
-        }
-        if let Some(start) = word.take() {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(&s[start..i]);
-        }
-        i += space;
-    }
-    if let Some(start) = word {
+    for w in split_words(s) {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&s[start..]);
+        out.push_str(w);
     }
     out
 }
 
-/// The length of the whitespace character at byte `i`, or 0. Bytes are
-/// read one by one; a character is decoded only where its first byte may
-/// begin a non-ASCII space (U+0085, U+00A0, U+1680, U+2000...U+3000), so
-/// `i` only ever stops at character boundaries where it matters.
+/// The length of the whitespace character at byte `i`, or 0. A character
+/// is decoded only where its first byte may begin a non-ASCII space
+/// (U+0085, U+00A0, U+1680, U+2000...U+3000): such a byte is always a
+/// character boundary, whatever `i` the caller reads bytes at.
 #[inline]
-pub(crate) fn space_len(s: &str, i: usize) -> usize {
+fn space_len(s: &str, i: usize) -> usize {
     match s.as_bytes()[i] {
         b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => 1,
         0xc2 | 0xe1 | 0xe2 | 0xe3 => s[i..]
