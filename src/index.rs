@@ -2,10 +2,11 @@
 //! queries without reading the whole graph.
 //!
 //! `podgraph build` writes `graph.idx` next to `graph.json`. A query opens
-//! it and reads only a small header: the node table and a sorted table of
-//! name keys. Each node's edges and the mentions of each concept or
-//! speaker sit in blocks whose offsets the header lists, read on demand
-//! with one seek each. So a query costs milliseconds whatever the size of
+//! it and reads only the fixed-size node records, their strings and a
+//! sorted table of name keys; a node is decoded when a query first asks
+//! for it ([`QueryIndex::node`]). Each node's edges and the mentions of
+//! each concept or speaker sit in blocks whose offsets per-node tables
+//! list, read on demand with one seek each. So a query costs milliseconds whatever the size of
 //! the archive. Built in memory from a graph ([`QueryIndex::from_graph`]),
 //! the same structure serves queries on transcripts read just now, so one
 //! query engine serves both.
@@ -25,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use petgraph::Direction;
 use petgraph::visit::EdgeRef;
@@ -38,6 +39,8 @@ use crate::names::FastMap;
 use crate::speakers::Role;
 
 const MAGIC: &[u8; 8] = b"PGIDX002";
+/// Bytes of one node record in `NODE`.
+const NODE_LEN: usize = 66;
 /// Bytes of one fixed-size mention record in `MREC`.
 const MENTION_LEN: usize = 60;
 const NONE32: u32 = u32::MAX;
@@ -107,20 +110,38 @@ enum Source {
 #[derive(Debug)]
 pub struct QueryIndex {
     source: Source,
-    nodes: Vec<Node>,
+    /// `NODE` records as stored, checked when opened and decoded one by
+    /// one on first use: a query touches a few nodes of thousands.
+    node_raw: Vec<u8>,
+    /// Each node, once decoded.
+    node_cache: Vec<OnceLock<Box<Node>>>,
+    /// `ALIA` records as stored: (string offset, length).
+    alias_raw: Vec<u8>,
     /// `KEYS` records as stored: (string offset, length, node), sorted by
     /// key; searched in place, decoded only for suggestions.
     keys_raw: Vec<u8>,
     /// (folded key, node), sorted by key: `keys_raw` decoded on first use.
-    keys: std::sync::OnceLock<Vec<(String, u32)>>,
-    out_index: Vec<(u64, u32)>,
-    in_index: Vec<(u64, u32)>,
-    con_index: Vec<(u64, u32)>,
-    spk_index: Vec<(u64, u32)>,
-    mention_turns: Vec<u32>,
+    keys: OnceLock<Vec<(String, u32)>>,
     sections: BTreeMap<[u8; 4], (u64, u64)>,
     strings: Vec<u8>,
     graph_json_len: u64,
+}
+
+/// A node record's fields as stored, strings as (offset, length).
+struct NodeRecord {
+    id: (u32, u32),
+    label: (u32, u32),
+    kind: NodeKind,
+    concept_kind: u8,
+    number: u32,
+    date: (u32, u32),
+    source: (u32, u32),
+    url: (u32, u32),
+    turns: u32,
+    mentions: u32,
+    episodes: u32,
+    /// First alias record and count.
+    aliases: (u32, u32),
 }
 
 // ---------------------------------------------------------------------------
@@ -569,9 +590,6 @@ impl<'a> Cursor<'a> {
     fn u64(&mut self) -> Option<u64> {
         self.take(8).map(|s| u64::from_le_bytes(s.try_into().expect("8 bytes")))
     }
-    fn done(&self) -> bool {
-        self.at >= self.b.len()
-    }
 }
 
 impl QueryIndex {
@@ -623,14 +641,11 @@ impl QueryIndex {
     fn empty(source: Source, h: Header) -> QueryIndex {
         QueryIndex {
             source,
-            nodes: Vec::new(),
+            node_raw: Vec::new(),
+            node_cache: Vec::new(),
+            alias_raw: Vec::new(),
             keys_raw: Vec::new(),
-            keys: std::sync::OnceLock::new(),
-            out_index: Vec::new(),
-            in_index: Vec::new(),
-            con_index: Vec::new(),
-            spk_index: Vec::new(),
-            mention_turns: Vec::new(),
+            keys: OnceLock::new(),
             sections: h.sections,
             strings: Vec::new(),
             graph_json_len: h.graph_json_len,
@@ -673,8 +688,16 @@ impl QueryIndex {
                 }
                 let mut f = f.lock().map_err(|_| damaged(path))?;
                 f.seek(SeekFrom::Start(off)).map_err(|e| Error::io(path, e))?;
-                let mut buf = vec![0u8; len as usize];
-                f.read_exact(&mut buf).map_err(|e| Error::io(path, e))?;
+                // Read into spare capacity: zeroing the buffer first would
+                // cost as much as the read for the index's large tables.
+                let mut buf = Vec::with_capacity(len as usize);
+                (&mut *f)
+                    .take(len)
+                    .read_to_end(&mut buf)
+                    .map_err(|e| Error::io(path, e))?;
+                if buf.len() as u64 != len {
+                    return Err(damaged(path));
+                }
                 Ok(buf)
             }
         }
@@ -696,104 +719,162 @@ impl QueryIndex {
         })
     }
 
+    /// Reads the tables a query starts from: nodes, aliases, name keys and
+    /// strings. The per-node offset tables are only checked for size: a
+    /// query reads the few entries it needs.
     fn load_tables(&mut self, name: &Path, expected_nodes: u64) -> Result<()> {
         let bad = || damaged(name);
+        let n = usize::try_from(expected_nodes).map_err(|_| bad())?;
+        let sized = |tag: &[u8; 4], each: usize| self.sections.get(tag).is_some_and(|s| s.1 == (n * each) as u64);
+        let tables = [
+            (b"OUTX", 12),
+            (b"INXX", 12),
+            (b"MCOX", 12),
+            (b"MSPX", 12),
+            (b"MTRN", 4),
+            (b"NODE", NODE_LEN),
+        ];
+        if !tables.iter().all(|(tag, each)| sized(tag, *each)) {
+            return Err(bad());
+        }
         self.strings = self.section(b"STRS")?;
-        let node_bytes = self.section(b"NODE")?;
-        let alia = self.section(b"ALIA")?;
-        let mut aliases: Vec<String> = Vec::new();
-        let mut c = Cursor::new(&alia);
-        while !c.done() {
-            let (o, l) = (c.u32().ok_or_else(bad)?, c.u32().ok_or_else(bad)?);
-            aliases.push(self.string(o, l).ok_or_else(bad)?);
-        }
-        self.nodes
-            .reserve(usize::try_from(expected_nodes).unwrap_or(0).min(node_bytes.len() / 32));
-        let mut c = Cursor::new(&node_bytes);
-        while !c.done() {
-            let mut s = || -> Option<Option<String>> {
-                let (o, l) = (c.u32()?, c.u32()?);
-                Some(self.string(o, l))
-            };
-            let id = s().flatten().ok_or_else(bad)?;
-            let label = s().flatten().ok_or_else(bad)?;
-            let kind = c.u8().and_then(kind_of).ok_or_else(bad)?;
-            let ck = c.u8().ok_or_else(bad)?;
-            let number = c.u32().ok_or_else(bad)?;
-            let mut s = || -> Option<Option<String>> {
-                let (o, l) = (c.u32()?, c.u32()?);
-                Some(self.string(o, l))
-            };
-            let date = s().ok_or_else(bad)?;
-            let source = s().ok_or_else(bad)?;
-            let url = s().ok_or_else(bad)?;
-            let turns = c.u32().ok_or_else(bad)? as usize;
-            let mentions = c.u32().ok_or_else(bad)? as usize;
-            let episodes = c.u32().ok_or_else(bad)? as usize;
-            let (a0, an) = (c.u32().ok_or_else(bad)? as usize, c.u32().ok_or_else(bad)? as usize);
-            self.nodes.push(Node {
-                id,
-                label,
-                kind,
-                concept_kind: Kind::ALL.get(ck as usize).copied(),
-                number: (number != NONE32).then_some(number),
-                date,
-                source,
-                turns,
-                mentions,
-                episodes,
-                url,
-                aliases: aliases.get(a0..a0 + an).ok_or_else(bad)?.to_vec(),
-            });
-        }
-        let keys = self.section(b"KEYS")?;
-        if keys.len() % 12 != 0 {
+        self.node_raw = self.section(b"NODE")?;
+        self.alias_raw = self.section(b"ALIA")?;
+        self.keys_raw = self.section(b"KEYS")?;
+        if self.alias_raw.len() % 8 != 0 || self.keys_raw.len() % 12 != 0 {
             return Err(bad());
         }
-        for i in 0..keys.len() / 12 {
-            let (o, l, _) = key_record(&keys, i);
-            self.string_bytes(o, l).ok_or_else(bad)?;
-        }
-        self.keys_raw = keys;
-        let pairs = |bytes: Vec<u8>| -> Result<Vec<(u64, u32)>> {
-            let mut c = Cursor::new(&bytes);
-            let mut v = Vec::new();
-            while !c.done() {
-                v.push((c.u64().ok_or_else(bad)?, c.u32().ok_or_else(bad)?));
-            }
-            Ok(v)
-        };
-        self.out_index = pairs(self.section(b"OUTX")?)?;
-        self.in_index = pairs(self.section(b"INXX")?)?;
-        self.con_index = pairs(self.section(b"MCOX")?)?;
-        self.spk_index = pairs(self.section(b"MSPX")?)?;
-        let mt = self.section(b"MTRN")?;
-        let mut c = Cursor::new(&mt);
-        while !c.done() {
-            self.mention_turns.push(c.u32().ok_or_else(bad)?);
-        }
-        let n = self.nodes.len();
-        if n as u64 != expected_nodes {
+        let alias_count = self.alias_raw.len() / 8;
+        let aliases_ok = (0..alias_count).all(|i| {
+            let (o, l) = self.alias(i);
+            self.string_bytes(o, l).is_some()
+        });
+        let keys_ok = (0..self.keys_raw.len() / 12).all(|i| {
+            let (o, l, _) = key_record(&self.keys_raw, i);
+            self.string_bytes(o, l).is_some()
+        });
+        // Every record is checked now, so that decoding one later cannot
+        // fail: ids must be text, since queries compare and print them.
+        let nodes_ok = (0..n).all(|i| {
+            self.node_record(i).is_some_and(|r| {
+                let opt = |(o, l): (u32, u32)| o == NONE32 || self.string_bytes(o, l).is_some();
+                self.string_bytes(r.id.0, r.id.1)
+                    .is_some_and(|b| std::str::from_utf8(b).is_ok())
+                    && self.string_bytes(r.label.0, r.label.1).is_some()
+                    && opt(r.date)
+                    && opt(r.source)
+                    && opt(r.url)
+                    && (r.aliases.0 as usize)
+                        .checked_add(r.aliases.1 as usize)
+                        .is_some_and(|e| e <= alias_count)
+            })
+        });
+        if !(aliases_ok && keys_ok && nodes_ok) {
             return Err(bad());
         }
-        if [
-            self.out_index.len(),
-            self.in_index.len(),
-            self.con_index.len(),
-            self.spk_index.len(),
-            self.mention_turns.len(),
-        ]
-        .iter()
-        .any(|&l| l != n)
-        {
-            return Err(bad());
-        }
+        self.node_cache = (0..n).map(|_| OnceLock::new()).collect();
         Ok(())
     }
 
-    /// Every node, in id order; a node's number is its position.
-    pub fn nodes(&self) -> &[Node] {
-        &self.nodes
+    /// `ALIA` record `i`: (string offset, length).
+    fn alias(&self, i: usize) -> (u32, u32) {
+        let mut c = Cursor::new(self.alias_raw.get(i * 8..i * 8 + 8).unwrap_or_default());
+        (c.u32().unwrap_or(NONE32), c.u32().unwrap_or(0))
+    }
+
+    /// The fields of node record `i`, if there is one.
+    fn node_record(&self, i: usize) -> Option<NodeRecord> {
+        let mut c = Cursor::new(self.node_raw.get(i.checked_mul(NODE_LEN)?..)?);
+        let mut s = || Some((c.u32()?, c.u32()?));
+        let (id, label) = (s()?, s()?);
+        let kind = c.u8().and_then(kind_of)?;
+        let concept_kind = c.u8()?;
+        let number = c.u32()?;
+        let mut s = || Some((c.u32()?, c.u32()?));
+        let (date, source, url) = (s()?, s()?, s()?);
+        Some(NodeRecord {
+            id,
+            label,
+            kind,
+            concept_kind,
+            number,
+            date,
+            source,
+            url,
+            turns: c.u32()?,
+            mentions: c.u32()?,
+            episodes: c.u32()?,
+            aliases: (c.u32()?, c.u32()?),
+        })
+    }
+
+    /// The number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.node_cache.len()
+    }
+
+    /// Node `i` (nodes are numbered in id order), decoded on first use.
+    pub fn node(&self, i: u32) -> Option<&Node> {
+        let cell = self.node_cache.get(i as usize)?;
+        if let Some(n) = cell.get() {
+            return Some(n);
+        }
+        let node = self.decode_node(i as usize)?;
+        Some(cell.get_or_init(|| Box::new(node)))
+    }
+
+    fn decode_node(&self, i: usize) -> Option<Node> {
+        let r = self.node_record(i)?;
+        let text = |(o, l): (u32, u32)| self.string(o, l);
+        Some(Node {
+            id: text(r.id).unwrap_or_default(),
+            label: text(r.label).unwrap_or_default(),
+            kind: r.kind,
+            concept_kind: Kind::ALL.get(r.concept_kind as usize).copied(),
+            number: (r.number != NONE32).then_some(r.number),
+            date: text(r.date),
+            source: text(r.source),
+            url: text(r.url),
+            turns: r.turns as usize,
+            mentions: r.mentions as usize,
+            episodes: r.episodes as usize,
+            aliases: (r.aliases.0..r.aliases.0 + r.aliases.1)
+                .map(|a| text(self.alias(a as usize)).unwrap_or_default())
+                .collect(),
+        })
+    }
+
+    /// The id of node `i`, read in place.
+    pub fn node_id(&self, i: u32) -> Option<&str> {
+        let r = self.node_record(i as usize)?;
+        std::str::from_utf8(self.string_bytes(r.id.0, r.id.1)?).ok()
+    }
+
+    /// The node with id `id`: a binary search, since nodes are numbered in
+    /// id order.
+    pub fn find_id(&self, id: &str) -> Option<u32> {
+        let (mut lo, mut hi) = (0, self.node_count() as u32);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.node_id(mid)? < id {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        (self.node_id(lo)? == id).then_some(lo)
+    }
+
+    /// Entry `n` of a per-node table of (offset, count): none past the
+    /// last node.
+    fn node_entry(&self, tag: &[u8; 4], n: u32) -> Result<Option<(u64, u32)>> {
+        if n as usize >= self.node_count() {
+            return Ok(None);
+        }
+        let (base, _) = self.sections.get(tag).copied().unwrap_or((0, 0));
+        let b = self.read_at(base.saturating_add(u64::from(n) * 12), 12)?;
+        let mut c = Cursor::new(&b);
+        Ok(c.u64().zip(c.u32()))
     }
 
     /// The nodes a folded name key points at.
@@ -832,29 +913,34 @@ impl QueryIndex {
     }
 
     /// Turns that mention a concept.
-    pub fn mention_turns(&self, n: u32) -> u32 {
-        self.mention_turns.get(n as usize).copied().unwrap_or(0)
+    pub fn mention_turns(&self, n: u32) -> Result<u32> {
+        if n as usize >= self.node_count() {
+            return Ok(0);
+        }
+        let (base, _) = self.sections.get(b"MTRN").copied().unwrap_or((0, 0));
+        let b = self.read_at(base.saturating_add(u64::from(n) * 4), 4)?;
+        Ok(Cursor::new(&b).u32().unwrap_or(0))
     }
 
     /// Edges leaving a node.
     pub fn out_edges(&self, n: u32) -> Result<Vec<Adjacent>> {
-        self.edges(b"OUTE", self.out_index.get(n as usize).copied(), None)
+        self.edges(b"OUTE", self.node_entry(b"OUTX", n)?, None)
     }
 
     /// Edges arriving at a node.
     pub fn in_edges(&self, n: u32) -> Result<Vec<Adjacent>> {
-        self.edges(b"INEE", self.in_index.get(n as usize).copied(), None)
+        self.edges(b"INEE", self.node_entry(b"INXX", n)?, None)
     }
 
     /// Edges leaving a node with one relation: the others are skipped
     /// without decoding their episode lists.
     pub fn out_edges_of(&self, n: u32, relation: Relation) -> Result<Vec<Adjacent>> {
-        self.edges(b"OUTE", self.out_index.get(n as usize).copied(), Some(relation))
+        self.edges(b"OUTE", self.node_entry(b"OUTX", n)?, Some(relation))
     }
 
     /// Edges arriving at a node with one relation.
     pub fn in_edges_of(&self, n: u32, relation: Relation) -> Result<Vec<Adjacent>> {
-        self.edges(b"INEE", self.in_index.get(n as usize).copied(), Some(relation))
+        self.edges(b"INEE", self.node_entry(b"INXX", n)?, Some(relation))
     }
 
     fn edges(&self, tag: &[u8; 4], at: Option<(u64, u32)>, only: Option<Relation>) -> Result<Vec<Adjacent>> {
@@ -888,7 +974,7 @@ impl QueryIndex {
                 raw.chunks_exact(4)
                     .filter_map(|b| {
                         let i = u32::from_le_bytes(b.try_into().expect("4 bytes"));
-                        self.nodes.get(i as usize).map(|n| n.id.clone())
+                        self.node_id(i).map(str::to_owned)
                     })
                     .collect()
             };
@@ -937,7 +1023,7 @@ impl QueryIndex {
     /// Mentions spoken by a person (or unresolved label), in episode and
     /// turn order of the index.
     pub fn mentions_by(&self, n: u32) -> Result<Vec<MentionRecord>> {
-        let Some(&(off, count)) = self.spk_index.get(n as usize) else {
+        let Some((off, count)) = self.node_entry(b"MSPX", n)? else {
             return Ok(Vec::new());
         };
         let (base, _) = self.sections.get(b"MSPL").copied().unwrap_or((0, 0));
@@ -989,7 +1075,7 @@ impl QueryIndex {
     /// there are; checked to lie inside it, so that a damaged count fails
     /// here rather than reserve room for it.
     fn mention_range(&self, n: u32) -> Result<(u64, u32)> {
-        let Some(&(off, records)) = self.con_index.get(n as usize) else {
+        let Some((off, records)) = self.node_entry(b"MCOX", n)? else {
             return Ok((0, 0));
         };
         let (base, section_len) = self.sections.get(b"MREC").copied().unwrap_or((0, 0));
@@ -1038,7 +1124,7 @@ impl QueryIndex {
     /// A record from its fixed fields and its text (matched, then quote).
     fn record_from(&self, h: &MentionHead, t: &TextRef, text: &[u8]) -> Result<MentionRecord> {
         let bad = || damaged(Path::new("index"));
-        let id = |i: u32| self.nodes.get(i as usize).map(|n| n.id.clone());
+        let id = |i: u32| self.node_id(i);
         let (matched, quote) = text.split_at_checked(t.matched_len as usize).ok_or_else(bad)?;
         Ok(MentionRecord {
             episode: id(h.episode).ok_or_else(bad)?.into(),
@@ -1236,7 +1322,7 @@ mod tests {
         ] {
             assert_eq!(idx.graph_json_len(), 1234);
             let k = idx.find_key("k8s")[0];
-            assert_eq!(idx.nodes()[k as usize].label, "Kubernetes");
+            assert_eq!(idx.node(k).unwrap().label, "Kubernetes");
             let m = idx.mentions_of(k).unwrap();
             assert_eq!(m.len(), 2);
             assert_eq!(m[1].quote, "Kubernetes again, ünïcode.");
@@ -1251,7 +1337,31 @@ mod tests {
             assert!(out.iter().any(|a| a.edge.role == Some(Role::Host)));
             let into_k = idx.in_edges(k).unwrap();
             assert!(into_k.iter().any(|a| a.edge.first_ms == Some(5_000)));
-            assert_eq!(idx.mention_turns(k), 2);
+            assert_eq!(idx.mention_turns(k).unwrap(), 2);
+        }
+    }
+
+    #[test]
+    fn nodes_decode_on_demand_as_written() {
+        let mut kg = sample();
+        let mut n = node("concept:prometheus", "Prometheus", NodeKind::Concept);
+        n.aliases = vec!["prom".into(), "Prometheus TSDB".into()];
+        n.url = Some("https://prometheus.io".into());
+        n.number = Some(7);
+        kg.ensure_node(n);
+        let idx = QueryIndex::from_graph(&kg);
+        let order = kg.sorted_nodes();
+        assert_eq!(idx.node_count(), order.len());
+        // Out of order, twice each: the cache must not mix nodes up.
+        for i in (0..order.len()).rev().chain(0..order.len()) {
+            let expected = &kg.graph[order[i]];
+            assert_eq!(idx.node(i as u32), Some(expected));
+            assert_eq!(idx.node_id(i as u32), Some(expected.id.as_str()));
+            assert_eq!(idx.find_id(&expected.id), Some(i as u32));
+        }
+        assert_eq!(idx.node(order.len() as u32), None);
+        for missing in ["", "concept:a", "concept:zzz", "person:b", "~"] {
+            assert_eq!(idx.find_id(missing), None, "{missing}");
         }
     }
 

@@ -424,7 +424,9 @@ fn map_cmd(args: MapArgs) -> anyhow::Result<u8> {
     print_diagnostics(&loaded.diagnostics);
     let lookup = Lookup::for_graph(&loaded.graph);
     let pick = |name: &str, what: &str, accept: fn(&podgraph::graph::Node) -> bool| {
-        lookup.find(name, what, accept).map(|i| lookup.node(i).id.clone())
+        lookup
+            .find(name, what, accept)
+            .map(|i| lookup.node(i).map(|n| n.id.clone()).unwrap_or_default())
     };
     let view = match (&args.episode, &args.person, &args.concept) {
         (Some(e), _, _) => pick(e, "episode", query::is_episode).map(View::Episode),

@@ -52,46 +52,26 @@ fn suggest(s: &[String]) -> String {
 
 /// Name lookup over a list of nodes: labels, aliases and ids, folded.
 pub struct Lookup<'a> {
-    nodes: Vec<&'a Node>,
-    keys: Keys<'a>,
+    source: Source<'a>,
 }
 
-/// Name keys: an index's, searched in place, or made from a graph.
-enum Keys<'a> {
+/// The nodes and name keys a lookup searches: an index's, read in place,
+/// or made from a graph.
+enum Source<'a> {
     Index(&'a QueryIndex),
-    /// (folded key, position in `nodes`), sorted.
-    Owned(Vec<(String, u32)>),
-}
-
-impl Keys<'_> {
-    fn find(&self, key: &str) -> Vec<u32> {
-        match self {
-            Keys::Index(idx) => idx.find_key(key),
-            Keys::Owned(keys) => {
-                let start = keys.partition_point(|(k, _)| k.as_str() < key);
-                keys[start..]
-                    .iter()
-                    .take_while(|(k, _)| k == key)
-                    .map(|(_, n)| *n)
-                    .collect()
-            }
-        }
-    }
-
-    fn all(&self) -> &[(String, u32)] {
-        match self {
-            Keys::Index(idx) => idx.keys(),
-            Keys::Owned(keys) => keys,
-        }
-    }
+    Graph {
+        /// Nodes in id order.
+        nodes: Vec<&'a Node>,
+        /// (folded key, position in `nodes`), sorted.
+        keys: Vec<(String, u32)>,
+    },
 }
 
 impl<'a> Lookup<'a> {
     /// A lookup over an index's nodes and name keys.
     pub fn new(idx: &'a QueryIndex) -> Lookup<'a> {
         Lookup {
-            nodes: idx.nodes().iter().collect(),
-            keys: Keys::Index(idx),
+            source: Source::Index(idx),
         }
     }
 
@@ -104,14 +84,46 @@ impl<'a> Lookup<'a> {
         }
         keys.sort();
         Lookup {
-            nodes,
-            keys: Keys::Owned(keys),
+            source: Source::Graph { nodes, keys },
         }
     }
 
     /// The node at a position returned by [`find`](Self::find).
-    pub fn node(&self, i: u32) -> &'a Node {
-        self.nodes[i as usize]
+    pub fn node(&self, i: u32) -> Option<&'a Node> {
+        match &self.source {
+            Source::Index(idx) => idx.node(i),
+            Source::Graph { nodes, .. } => nodes.get(i as usize).copied(),
+        }
+    }
+
+    fn node_count(&self) -> u32 {
+        match &self.source {
+            Source::Index(idx) => idx.node_count() as u32,
+            Source::Graph { nodes, .. } => nodes.len() as u32,
+        }
+    }
+
+    /// The nodes a folded name key points at.
+    fn find_key(&self, key: &str) -> Vec<u32> {
+        match &self.source {
+            Source::Index(idx) => idx.find_key(key),
+            Source::Graph { keys, .. } => {
+                let start = keys.partition_point(|(k, _)| k.as_str() < key);
+                keys[start..]
+                    .iter()
+                    .take_while(|(k, _)| k == key)
+                    .map(|(_, n)| *n)
+                    .collect()
+            }
+        }
+    }
+
+    /// Every (key, node) pair, sorted.
+    fn keys(&self) -> &[(String, u32)] {
+        match &self.source {
+            Source::Index(idx) => idx.keys(),
+            Source::Graph { keys, .. } => keys,
+        }
     }
 
     /// Finds the node a name means among nodes accepted by `accept`.
@@ -119,14 +131,14 @@ impl<'a> Lookup<'a> {
     /// surname ("Hightower"); otherwise an error with suggestions.
     pub fn find(&self, query: &str, what: &str, accept: impl Fn(&Node) -> bool) -> Result<u32, NotFound> {
         let key = names::key(query);
-        let nodes = &self.nodes;
-        if let Some(i) = self.keys.find(&key).into_iter().find(|&i| accept(nodes[i as usize])) {
+        let accepted = |i: &u32| self.node(*i).is_some_and(&accept);
+        if let Some(i) = self.find_key(&key).into_iter().find(accepted) {
             return Ok(i);
         }
         // An episode by number: "7", "007".
         if let Ok(number) = key.parse::<u32>() {
-            let hits: Vec<u32> = (0..nodes.len() as u32)
-                .filter(|&i| accept(nodes[i as usize]) && nodes[i as usize].number == Some(number))
+            let hits: Vec<u32> = (0..self.node_count())
+                .filter(|i| accepted(i) && self.node(*i).is_some_and(|n| n.number == Some(number)))
                 .collect();
             if hits.len() == 1 {
                 return Ok(hits[0]);
@@ -134,10 +146,12 @@ impl<'a> Lookup<'a> {
         }
         // One word of a person's name: "Hightower", "Kelsey".
         if !key.is_empty() && !key.contains(' ') {
-            let words: Vec<u32> = (0..nodes.len() as u32)
-                .filter(|&i| {
-                    let n = nodes[i as usize];
-                    accept(n) && n.kind == NodeKind::Person && names::name_words(&n.label).contains(&key)
+            let words: Vec<u32> = (0..self.node_count())
+                .filter(|i| {
+                    accepted(i)
+                        && self
+                            .node(*i)
+                            .is_some_and(|n| n.kind == NodeKind::Person && names::name_words(&n.label).contains(&key))
                 })
                 .collect();
             if words.len() == 1 {
@@ -156,11 +170,10 @@ impl<'a> Lookup<'a> {
     fn suggestions(&self, key: &str, accept: &impl Fn(&Node) -> bool) -> Vec<String> {
         let limit = (key.chars().count() / 3).max(2);
         let mut scored: Vec<(usize, String)> = Vec::new();
-        for (k, i) in self.keys.all() {
-            let n = self.nodes[*i as usize];
-            if !accept(n) {
+        for (k, i) in self.keys() {
+            let Some(n) = self.node(*i).filter(|n| accept(n)) else {
                 continue;
-            }
+            };
             let d = if k.contains(key) || (key.len() >= 4 && key.contains(k.as_str())) {
                 0
             } else {
@@ -198,8 +211,7 @@ impl Filters {
     }
 
     fn episode_ok(&self, idx: &QueryIndex, episode_id: &str) -> bool {
-        self.episode
-            .is_none_or(|e| idx.nodes().get(e as usize).is_some_and(|n| n.id == episode_id))
+        self.episode.is_none_or(|e| idx.node_id(e) == Some(episode_id))
     }
 
     fn take<T>(&self, mut rows: Vec<T>) -> Vec<T> {
@@ -384,19 +396,17 @@ fn episode_order(n: &Node) -> EpisodeOrder {
     (n.number, names::natural_key(&n.id))
 }
 
-/// Labels of nodes by id, for rows.
+/// Nodes of an index by id, for rows made from mention records.
 struct Labels<'a> {
-    by_id: HashMap<&'a str, &'a Node>,
+    idx: &'a QueryIndex,
 }
 
 impl<'a> Labels<'a> {
     fn new(idx: &'a QueryIndex) -> Self {
-        Labels {
-            by_id: idx.nodes().iter().map(|n| (n.id.as_str(), n)).collect(),
-        }
+        Labels { idx }
     }
     fn node(&self, id: &str) -> Option<&'a Node> {
-        self.by_id.get(id).copied()
+        self.idx.node(self.idx.find_id(id)?)
     }
     fn label(&self, id: &str) -> String {
         if id == ANNOUNCER {
@@ -404,6 +414,12 @@ impl<'a> Labels<'a> {
         }
         self.node(id).map_or_else(|| id.to_string(), |n| n.label.clone())
     }
+}
+
+/// Node `i` of an index, or the error for an index that names a node it
+/// does not have.
+fn node_of(idx: &QueryIndex, i: u32) -> Result<&Node> {
+    idx.node(i).ok_or_else(damaged_index)
 }
 
 /// Groups mentions by a key: (count, episodes).
@@ -422,7 +438,6 @@ fn tally<'m>(
 
 /// Concepts a speaker discusses, most mentioned first.
 pub fn concepts_of(idx: &QueryIndex, speaker: u32, f: &Filters) -> Result<Vec<ConceptRow>> {
-    let nodes = idx.nodes();
     let row = |c: &Node, mentions: usize, episodes: Vec<String>| ConceptRow {
         id: c.id.clone(),
         name: c.label.clone(),
@@ -436,7 +451,7 @@ pub fn concepts_of(idx: &QueryIndex, speaker: u32, f: &Filters) -> Result<Vec<Co
         idx.out_edges_of(speaker, Relation::Discusses)?
             .into_iter()
             .filter_map(|a| {
-                let c = nodes.get(a.node as usize)?;
+                let c = idx.node(a.node)?;
                 let mut eps: Vec<String> = a.edge.episodes.iter().map(|e| episode_id(e)).collect();
                 eps.sort();
                 f.kind_ok(c).then(|| row(c, a.edge.weight, eps))
@@ -445,10 +460,11 @@ pub fn concepts_of(idx: &QueryIndex, speaker: u32, f: &Filters) -> Result<Vec<Co
     } else {
         let labels = Labels::new(idx);
         let mentions = idx.mentions_by(speaker)?;
+        let own_id = node_of(idx, speaker)?.id.as_str();
         let agg = tally(
             mentions
                 .iter()
-                .filter(|m| f.episode_ok(idx, &m.episode) && *m.concept != *nodes[speaker as usize].id),
+                .filter(|m| f.episode_ok(idx, &m.episode) && *m.concept != *own_id),
             |m| &m.concept,
         );
         agg.into_iter()
@@ -465,7 +481,6 @@ pub fn concepts_of(idx: &QueryIndex, speaker: u32, f: &Filters) -> Result<Vec<Co
 
 /// Speakers who mention a concept, most first.
 pub fn speakers_of(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<SpeakerRow>> {
-    let nodes = idx.nodes();
     let mut agg: BTreeMap<u32, (usize, BTreeSet<u32>)> = BTreeMap::new();
     idx.for_each_mention_head(concept, |h| {
         if let Some(s) = h.speaker.filter(|_| f.episode.is_none_or(|e| e == h.episode)) {
@@ -474,7 +489,7 @@ pub fn speakers_of(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<Sp
             e.1.insert(h.episode);
         }
     })?;
-    let node = |i: u32| nodes.get(i as usize).ok_or_else(damaged_index);
+    let node = |i: u32| node_of(idx, i);
     let mut rows = Vec::with_capacity(agg.len());
     for (s, (n, eps)) in agg {
         let mut episodes = eps
@@ -513,8 +528,7 @@ fn damaged_index() -> Error {
 /// Episodes mentioning a concept, in the transcript or the metadata,
 /// in episode order.
 pub fn episodes_of(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<EpisodeRow>> {
-    let nodes = idx.nodes();
-    let mut first_line: Vec<Option<(u64, u32, u32)>> = vec![None; nodes.len()];
+    let mut first_line: Vec<Option<(u64, u32, u32)>> = vec![None; idx.node_count()];
     idx.for_each_mention_head(concept, |m| {
         let k = (m.time_ms.unwrap_or(u64::MAX), m.turn, m.line);
         if let Some(v) = first_line.get_mut(m.episode as usize) {
@@ -526,7 +540,7 @@ pub fn episodes_of(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<Ep
         if f.episode.is_some_and(|x| x != a.node) {
             continue;
         }
-        let ep = &nodes[a.node as usize];
+        let ep = node_of(idx, a.node)?;
         rows.push((
             ep,
             EpisodeRow {
@@ -547,7 +561,6 @@ pub fn episodes_of(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<Ep
 /// Concepts named in the same turns as `concept`, by Jaccard index. With
 /// an episode filter the counts are those of that episode.
 pub fn cooccurring(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<CooccurRow>> {
-    let nodes = idx.nodes();
     let mut rows: Vec<CooccurRow> = Vec::new();
     let mut push = |other: &Node, shared: usize, mine: usize, theirs: usize| {
         if f.kind_ok(other) && shared > 0 {
@@ -563,13 +576,13 @@ pub fn cooccurring(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<Co
     };
     match f.episode {
         None => {
-            let mine = idx.mention_turns(concept) as usize;
+            let mine = idx.mention_turns(concept)? as usize;
             let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
             for a in co_occurring_edges(idx, concept)? {
                 *shared.entry(a.node).or_default() += a.edge.weight;
             }
             for (o, n) in shared {
-                push(&nodes[o as usize], n, mine, idx.mention_turns(o) as usize);
+                push(node_of(idx, o)?, n, mine, idx.mention_turns(o)? as usize);
             }
         }
         Some(_) => {
@@ -590,7 +603,7 @@ pub fn cooccurring(idx: &QueryIndex, concept: u32, f: &Filters) -> Result<Vec<Co
             for o in others {
                 let theirs = turns_of(o)?;
                 push(
-                    &nodes[o as usize],
+                    node_of(idx, o)?,
                     mine.intersection(&theirs).count(),
                     mine.len(),
                     theirs.len(),
@@ -640,8 +653,8 @@ pub fn evidence(idx: &QueryIndex, speaker: Option<u32>, concept: Option<u32>, f:
     };
     // A concept's mentions: filter and sort on the fixed fields, then
     // decode the text of the rows shown only.
-    let nodes = idx.nodes();
-    if !nodes.get(c as usize).is_some_and(|n| f.kind_ok(n)) {
+    let concept_node = node_of(idx, c)?;
+    if !f.kind_ok(concept_node) {
         return Ok(Vec::new());
     }
     let block = idx.mention_block_where(c, |h| {
@@ -655,11 +668,11 @@ pub fn evidence(idx: &QueryIndex, speaker: Option<u32>, concept: Option<u32>, f:
     let mut order: BTreeMap<u32, EpisodeOrder> = BTreeMap::new();
     for &(_, e, _, _) in &picked {
         if let std::collections::btree_map::Entry::Vacant(v) = order.entry(e) {
-            v.insert(episode_order(nodes.get(e as usize).ok_or_else(damaged_index)?));
+            v.insert(episode_order(node_of(idx, e)?));
         }
     }
     picked.sort_by(|a, b| order[&a.1].cmp(&order[&b.1]).then(a.2.cmp(&b.2)).then(a.3.cmp(&b.3)));
-    let concept_label = nodes[c as usize].label.clone();
+    let concept_label = concept_node.label.clone();
     f.take(picked)
         .iter()
         .map(|&(i, ..)| {
@@ -668,7 +681,7 @@ pub fn evidence(idx: &QueryIndex, speaker: Option<u32>, concept: Option<u32>, f:
                 "announcer".to_string()
             } else {
                 let s = block.head(i).and_then(|h| h.speaker);
-                s.and_then(|s| nodes.get(s as usize))
+                s.and_then(|s| idx.node(s))
                     .map_or_else(|| m.speaker.to_string(), |n| n.label.clone())
             };
             Ok(row(&m, speaker, concept_label.clone()))
@@ -678,11 +691,10 @@ pub fn evidence(idx: &QueryIndex, speaker: Option<u32>, concept: Option<u32>, f:
 
 /// A person's profile.
 pub fn person(idx: &QueryIndex, p: u32, f: &Filters) -> Result<Profile> {
-    let nodes = idx.nodes();
     let mut appearances: Vec<(&Node, Appearance)> = Vec::new();
     let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
     for a in idx.out_edges_of(p, Relation::AppearsIn)? {
-        let ep = &nodes[a.node as usize];
+        let ep = node_of(idx, a.node)?;
         appearances.push((
             ep,
             Appearance {
@@ -693,7 +705,7 @@ pub fn person(idx: &QueryIndex, p: u32, f: &Filters) -> Result<Profile> {
             },
         ));
         for b in idx.in_edges_of(a.node, Relation::AppearsIn)? {
-            if b.node != p && nodes[b.node as usize].kind == NodeKind::Person {
+            if b.node != p && node_of(idx, b.node)?.kind == NodeKind::Person {
                 *shared.entry(b.node).or_default() += 1;
             }
         }
@@ -701,24 +713,28 @@ pub fn person(idx: &QueryIndex, p: u32, f: &Filters) -> Result<Profile> {
     appearances.sort_by_cached_key(|(n, _)| episode_order(n));
     let mut co_speakers: Vec<CoSpeaker> = shared
         .into_iter()
-        .map(|(i, n)| CoSpeaker {
-            id: nodes[i as usize].id.clone(),
-            name: nodes[i as usize].label.clone(),
-            episodes: n,
+        .map(|(i, n)| {
+            let s = node_of(idx, i)?;
+            Ok(CoSpeaker {
+                id: s.id.clone(),
+                name: s.label.clone(),
+                episodes: n,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     co_speakers.sort_by(|a, b| b.episodes.cmp(&a.episodes).then(a.name.cmp(&b.name)));
     let mut mentioned_in: Vec<(&Node, usize)> = idx
         .in_edges_of(p, Relation::Mentions)?
         .into_iter()
         .filter(|a| a.edge.weight > 0)
-        .map(|a| (&nodes[a.node as usize], a.edge.weight))
-        .collect();
+        .map(|a| Ok((node_of(idx, a.node)?, a.edge.weight)))
+        .collect::<Result<_>>()?;
     mentioned_in.sort_by_cached_key(|(n, _)| episode_order(n));
     let limit = if f.limit == 0 { 10 } else { f.limit };
+    let me = node_of(idx, p)?;
     Ok(Profile {
-        id: nodes[p as usize].id.clone(),
-        name: nodes[p as usize].label.clone(),
+        id: me.id.clone(),
+        name: me.label.clone(),
         appearances: appearances.into_iter().map(|(_, a)| a).collect(),
         concepts: concepts_of(idx, p, &Filters { limit, ..f.clone() })?,
         co_speakers,
@@ -731,7 +747,6 @@ pub fn person(idx: &QueryIndex, p: u32, f: &Filters) -> Result<Profile> {
 /// alphabetically first ids. Co-occurrence edges are left out, so that the
 /// chain tells who said what where.
 pub fn path(idx: &QueryIndex, from: u32, to: u32) -> Result<Option<Vec<Hop>>> {
-    let nodes = idx.nodes();
     let mut prev: HashMap<u32, (u32, Relation)> = HashMap::new();
     let mut seen: BTreeSet<u32> = [from].into_iter().collect();
     let mut queue = VecDeque::from([from]);
@@ -758,18 +773,21 @@ pub fn path(idx: &QueryIndex, from: u32, to: u32) -> Result<Option<Vec<Hop>>> {
     if !seen.contains(&to) {
         return Ok(None);
     }
-    let hop = |i: u32| Hop {
-        id: nodes[i as usize].id.clone(),
-        name: nodes[i as usize].label.clone(),
-        relation: String::new(),
+    let hop = |i: u32| -> Result<Hop> {
+        let n = node_of(idx, i)?;
+        Ok(Hop {
+            id: n.id.clone(),
+            name: n.label.clone(),
+            relation: String::new(),
+        })
     };
-    let mut hops = vec![hop(to)];
+    let mut hops = vec![hop(to)?];
     let mut cur = to;
     while let Some(&(p, r)) = prev.get(&cur) {
         if let Some(last) = hops.last_mut() {
             last.relation = r.name().to_string();
         }
-        hops.push(hop(p));
+        hops.push(hop(p)?);
         cur = p;
     }
     hops.reverse();
@@ -811,11 +829,11 @@ mod tests {
         let idx = sample();
         let l = Lookup::new(&idx);
         let k = l.find("k8s", "concept", is_concept).unwrap();
-        assert_eq!(idx.nodes()[k as usize].label, "Kubernetes");
+        assert_eq!(idx.node(k).unwrap().label, "Kubernetes");
         let p = l.find("kris nova", "speaker", is_speaker).unwrap();
-        assert_eq!(idx.nodes()[p as usize].label, "Kris Nóva");
+        assert_eq!(idx.node(p).unwrap().label, "Kris Nóva");
         let b = l.find("Burgess", "person", is_speaker).unwrap();
-        assert_eq!(idx.nodes()[b as usize].id, "person:mark-burgess");
+        assert_eq!(idx.node(b).unwrap().id, "person:mark-burgess");
     }
 
     #[test]

@@ -1133,7 +1133,9 @@ fn exercise(idx: &QueryIndex) {
     for k in idx.keys().iter().take(50) {
         let _ = idx.find_key(&k.0);
     }
-    for n in 0..idx.nodes().len() as u32 + 2 {
+    for n in 0..idx.node_count() as u32 + 2 {
+        let _ = idx.node(n);
+        let _ = idx.node_id(n).map(|id| idx.find_id(id));
         let _ = idx.out_edges(n);
         let _ = idx.in_edges(n);
         let _ = idx.mentions_of(n);

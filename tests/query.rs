@@ -275,7 +275,7 @@ fn fast_answers_match_a_tally_of_every_mention() {
     let (_tmp, g) = sample_graph();
     let kg = podgraph::export::json::load(&g).unwrap();
     let idx = QueryIndex::open(&g.with_extension("idx")).unwrap();
-    let node = |id: &str| idx.nodes().iter().position(|n| n.id == id).unwrap() as u32;
+    let node = |id: &str| idx.find_id(id).unwrap();
     let ep = |id: &str| id.strip_prefix("episode:").unwrap_or(id).to_string();
     let mut by_speaker: BTreeMap<&str, BTreeMap<&str, (usize, BTreeSet<String>)>> = BTreeMap::new();
     let mut by_concept: BTreeMap<&str, BTreeMap<&str, (usize, BTreeSet<String>)>> = BTreeMap::new();
