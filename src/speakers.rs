@@ -417,7 +417,8 @@ fn edges(text: &str, n: usize) -> (&str, &str) {
 fn last_sentence(text: &str) -> &str {
     let t = text.trim_end();
     let body = t.trim_end_matches(['.', '!', '?', '"', '”', ' ']);
-    match body.rfind(['.', '!', '?', '\n']) {
+    // ASCII marks: found byte by byte, as no other character holds their bytes.
+    match body.bytes().rposition(|b| matches!(b, b'.' | b'!' | b'?' | b'\n')) {
         Some(p) => &t[p + 1..],
         None => t,
     }
@@ -538,10 +539,24 @@ fn capitalised_words(text: &str) -> Vec<&str> {
 /// upper-case ASCII letter or any non-ASCII character. A character
 /// boundary, since ASCII bytes and first bytes never lie inside one.
 fn next_capital(b: &[u8], i: usize) -> Option<usize> {
-    let rest = b.get(i..)?;
-    rest.iter()
-        .position(|&x| x.is_ascii_uppercase() || x >= 0xc0)
-        .map(|k| i + k)
+    use crate::bytes::{HIGH, in_range};
+    let may_be = |x: u8| x.is_ascii_uppercase() || x >= 0xc0;
+    let mut chunks = b.get(i..)?.chunks_exact(8);
+    let mut at = i;
+    // Eight bytes at a time: most bytes are lower case or spaces.
+    for c in &mut chunks {
+        let x = u64::from_le_bytes(c.try_into().unwrap_or_default());
+        // Upper-case ASCII (tested on the low seven bits, kept where the
+        // high bit is clear), or both top bits set: a first byte of two
+        // or more.
+        let upper = in_range(x & !HIGH, b'A', b'Z') & !x;
+        let found = (upper | (x & (x << 1))) & HIGH;
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks.remainder().iter().position(|&x| may_be(x)).map(|k| at + k)
 }
 
 /// How [`capitalised_words`] reads a byte.
@@ -617,10 +632,16 @@ fn introductions_in(part: &str, out: &mut Vec<String>) {
             continue;
         }
         // The token around it, which must have no letter before it: "(Sam)".
-        let start = part[..p]
-            .rfind(char::is_whitespace)
-            .map_or(0, |w| w + part[w..].chars().next().map_or(1, char::len_utf8));
+        let start = token_start(part, p);
         if start == 0 || part[start..p].chars().any(char::is_alphabetic) {
+            continue;
+        }
+        // Every cue ends with the token right before the name, and few
+        // tokens are cue words: the others go no further back.
+        if !matches!(
+            Word::of(last_token(&part[..start])),
+            Word::Im | Word::Me | Word::Its | Word::Am | Word::Is
+        ) {
             continue;
         }
         // The three tokens before it, the nearest last.
@@ -647,8 +668,45 @@ fn introductions_in(part: &str, out: &mut Vec<String>) {
         }
     }
     // "Jed Salazar here", "Sure. Tomás here" near a turn's start.
-    let first: Vec<&str> = split_words(part).take(7).collect();
-    out.extend((1..first.len()).filter_map(|i| named_before_here(&first, i)));
+    let mut first: [&str; 7] = [""; 7];
+    let mut n = 0;
+    for (slot, w) in first.iter_mut().zip(split_words(part)) {
+        *slot = w;
+        n += 1;
+    }
+    out.extend((1..n).filter_map(|i| named_before_here(&first[..n], i)));
+}
+
+/// The length of the whitespace character (as `char::is_whitespace` has
+/// it) that ends `s[..i]`, if one does. ASCII is read a byte at a time.
+fn space_ending(s: &str, i: usize) -> Option<usize> {
+    let x = *s.as_bytes().get(i.checked_sub(1)?)?;
+    if x.is_ascii() {
+        return matches!(x, b' ' | b'\t'..=b'\r').then_some(1);
+    }
+    let c = s.get(..i)?.chars().next_back()?;
+    c.is_whitespace().then(|| c.len_utf8())
+}
+
+/// Where the run of non-whitespace characters that ends at `i` starts.
+fn token_start(s: &str, mut i: usize) -> usize {
+    while i > 0 && space_ending(s, i).is_none() {
+        i -= match s.as_bytes()[i - 1] {
+            x if x.is_ascii() => 1,
+            _ => s[..i].chars().next_back().map_or(1, char::len_utf8),
+        };
+    }
+    i
+}
+
+/// The last whitespace-separated token of `s` (what
+/// `s.split_whitespace().next_back()` gives), or "".
+fn last_token(s: &str) -> &str {
+    let mut end = s.len();
+    while let Some(n) = space_ending(s, end) {
+        end -= n;
+    }
+    &s[token_start(s, end)..end]
 }
 
 /// The one or two capitalised words right before `tokens[i]`, if it is
@@ -850,10 +908,43 @@ fn label_fits_initials(label: &str, initials: &str) -> bool {
     !l.is_empty() && (l == initials || (l.len() == 1 && initials.starts_with(&l)))
 }
 
+/// The words a turn's [`fingerprint`] reads.
+const PRINT_WORDS: usize = 12;
+
 /// Fingerprint of a turn's first twelve words (0 if it has fewer): the
 /// same stock announcement read in two episodes gets the same print.
 pub fn fingerprint(text: &str) -> u64 {
-    const WORDS: usize = 12;
+    // ASCII text a byte at a time: a word is a run of letters and digits,
+    // folded by lower-casing. Any other byte sends the text to the general
+    // reading.
+    let mut hash = names::FNV_START;
+    let mut n = 0;
+    let mut in_word = false;
+    for &b in text.as_bytes() {
+        if !b.is_ascii() {
+            return fingerprint_words(text);
+        }
+        if b.is_ascii_alphanumeric() {
+            hash = names::fnv1a_more(hash, &[b.to_ascii_lowercase()]);
+            in_word = true;
+        } else if in_word {
+            hash = names::fnv1a_more(hash, b" ");
+            in_word = false;
+            n += 1;
+            if n == PRINT_WORDS {
+                return hash.max(1);
+            }
+        }
+    }
+    if in_word && n + 1 == PRINT_WORDS {
+        return names::fnv1a_more(hash, b" ").max(1);
+    }
+    0
+}
+
+/// [`fingerprint`] of any text: words are runs of alphanumeric
+/// characters, folded.
+fn fingerprint_words(text: &str) -> u64 {
     // The hash of the folded words joined and ended by spaces, fed word by
     // word rather than joined.
     let mut hash = names::FNV_START;
@@ -869,7 +960,7 @@ pub fn fingerprint(text: &str) -> u64 {
         }
         hash = names::fnv1a_more(hash, b" ");
         n += 1;
-        if n == WORDS {
+        if n == PRINT_WORDS {
             return hash.max(1);
         }
     }
@@ -1460,13 +1551,20 @@ mod tests {
         }
 
         #[test]
+        fn next_capital_finds_what_a_byte_loop_finds(s in "[aZ é’\u{1F600}.,]{0,40}", from in 0usize..40) {
+            let b = s.as_bytes();
+            let plain = (from.min(b.len())..b.len()).find(|&i| b[i].is_ascii_uppercase() || b[i] >= 0xc0);
+            proptest::prop_assert_eq!(next_capital(b, from.min(b.len())), plain);
+        }
+
+        #[test]
         fn alphanumeric_runs_split_like_the_plain_version(s in "[aZ1 é’'\\-.,\u{2003}]{0,30}") {
             let plain: Vec<&str> = s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
             proptest::prop_assert_eq!(alphanumeric_runs(&s).collect::<Vec<_>>(), plain);
         }
 
         #[test]
-        fn fingerprint_hashes_the_first_twelve_folded_words(s in "[aZ1 é’'\\-.,Ü]{0,60}") {
+        fn fingerprint_hashes_the_first_twelve_folded_words(s in "[aZ1 '\\-.,]{0,60}|[aZ1 é’'\\-.,Ü]{0,60}") {
             let words: Vec<String> = s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(names::fold).collect();
             let plain = if words.len() < 12 { 0 } else { names::fnv1a(format!("{} ", words[..12].join(" ")).as_bytes()).max(1) };
             proptest::prop_assert_eq!(fingerprint(&s), plain);
@@ -1480,6 +1578,15 @@ mod tests {
         #[test]
         fn word_count_counts_like_split_whitespace(s in "[a b\t\n\r\u{b}\u{c}\u{a0}\u{2003}é’x]{0,40}") {
             proptest::prop_assert_eq!(word_count(&s), s.split_whitespace().count());
+        }
+
+        #[test]
+        fn tokens_are_read_back_like_split_whitespace(s in "[a b\t\n\r\u{b}\u{c}\u{1c}\u{85}\u{a0}\u{2003}é’(S]{0,30}") {
+            proptest::prop_assert_eq!(last_token(&s), s.split_whitespace().next_back().unwrap_or(""));
+            for (p, _) in s.char_indices() {
+                let expected = s[..p].rfind(char::is_whitespace).map_or(0, |w| w + s[w..].chars().next().map_or(1, char::len_utf8));
+                proptest::prop_assert_eq!(token_start(&s, p), expected);
+            }
         }
 
         #[test]
