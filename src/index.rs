@@ -29,7 +29,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use petgraph::Direction;
-use petgraph::visit::EdgeRef;
 
 use crate::dictionary::Kind;
 use crate::error::{Error, Result};
@@ -412,24 +411,38 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
     let mut epis = Buf::default();
     let mut epis_count = 0u32;
     let edge_block = |dir: Direction, idx: &mut Buf, recs: &mut Buf, epis: &mut Buf, epis_count: &mut u32| {
-        for &n in &order {
-            let mut list: Vec<(u32, &Edge)> = g
-                .edges_directed(n, dir)
-                .map(|e| {
-                    let other = if dir == Direction::Outgoing {
-                        e.target()
-                    } else {
-                        e.source()
-                    };
-                    (pos[other.index()], e.weight())
-                })
-                .collect();
-            list.sort_by_key(|(o, e)| (*o, relation_code(e.relation)));
+        // Every edge once, in storage order, then sorted by (node,
+        // neighbour, relation): following each node's list of edges would
+        // jump about memory, an edge at a time.
+        let edges = g.raw_edges();
+        let mut all: Vec<(u32, u32, u8, u32)> = edges
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let (node, other) = match dir {
+                    Direction::Outgoing => (e.source(), e.target()),
+                    Direction::Incoming => (e.target(), e.source()),
+                };
+                (
+                    pos[node.index()],
+                    pos[other.index()],
+                    relation_code(e.weight.relation),
+                    i as u32,
+                )
+            })
+            .collect();
+        all.sort_unstable();
+        let mut rest = &all[..];
+        for n in 0..order.len() as u32 {
+            let count = rest.partition_point(|r| r.0 == n);
+            let (list, after) = rest.split_at(count);
+            rest = after;
             idx.u64(recs.0.len() as u64);
-            idx.u32(list.len() as u32);
-            for (other, e) in list {
+            idx.u32(count as u32);
+            for &(_, other, relation, i) in list {
+                let e = &edges[i as usize].weight;
                 recs.u32(other);
-                recs.u8(relation_code(e.relation));
+                recs.u8(relation);
                 recs.u8(role_code(e.role));
                 recs.u8(u8::from(e.curated));
                 recs.u8(0);
@@ -450,8 +463,16 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
     edge_block(Direction::Incoming, &mut inx, &mut ine, &mut epis, &mut epis_count);
 
     // Mentions grouped by concept, then offsets grouped by speaker.
-    let node_of = |id: &str| by_id.get(id).copied().unwrap_or(NONE32);
     // Each mention's (concept, episode, speaker) nodes, looked up once.
+    // Records share their ids (`Arc<str>`): each shared id is looked up by
+    // its text once, then by its address, which hashes in one multiply.
+    let mut by_address: FastMap<usize, u32> = FastMap::default();
+    let mut node_of = |id: &std::sync::Arc<str>| -> u32 {
+        let address = std::sync::Arc::as_ptr(id).cast::<u8>() as usize;
+        *by_address
+            .entry(address)
+            .or_insert_with(|| by_id.get(&**id).copied().unwrap_or(NONE32))
+    };
     let ends: Vec<(u32, u32, u32)> = kg
         .mentions
         .iter()
