@@ -313,6 +313,9 @@ struct Builder<'a> {
     spellings: BTreeMap<String, BTreeMap<String, usize>>,
     /// Node ids as mention records share them, by node index.
     shared_ids: Vec<Option<Arc<str>>>,
+    /// Each dictionary concept's node, once made: a concept is named
+    /// millions of times, its node made once.
+    concept_nodes: Vec<Option<NodeIndex>>,
 }
 
 impl<'a> Builder<'a> {
@@ -333,6 +336,7 @@ impl<'a> Builder<'a> {
             dict_people,
             spellings: BTreeMap::new(),
             shared_ids: Vec::new(),
+            concept_nodes: vec![None; dict.concepts.len()],
         }
     }
 
@@ -376,8 +380,11 @@ impl<'a> Builder<'a> {
     }
 
     fn concept(&mut self, c: usize) -> NodeIndex {
+        if let Some(&Some(n)) = self.concept_nodes.get(c) {
+            return n;
+        }
         let concept = &self.dict.concepts[c];
-        self.kg.ensure_node(Node {
+        let n = self.kg.ensure_node(Node {
             id: concept.id.clone(),
             label: concept.name.clone(),
             kind: if concept.kind == Kind::Person {
@@ -394,11 +401,18 @@ impl<'a> Builder<'a> {
                 .cloned()
                 .collect(),
             ..blank_node()
-        })
+        });
+        if let Some(slot) = self.concept_nodes.get_mut(c) {
+            *slot = Some(n);
+        }
+        n
     }
 
     fn build(mut self) -> KnowledgeGraph {
         let corpus = self.corpus;
+        self.kg
+            .mentions
+            .reserve_exact(corpus.episodes.iter().map(|ep| ep.mentions.len()).sum());
         // Episodes first, in a stable order.
         let mut episode_nodes = Vec::with_capacity(corpus.episodes.len());
         for ep in &corpus.episodes {
