@@ -1,6 +1,6 @@
 //! Eight ASCII bytes at a time in a `u64` (SIMD within a register), for
 //! the scans that read every byte of a transcript: the tagger's word
-//! starts and the speaker clues' word count.
+//! starts, and the speaker clues' word count and search for capitals.
 
 /// `0x01` in every byte.
 pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
