@@ -6,8 +6,8 @@
 //! sorted table of name keys; a node is decoded when a query first asks
 //! for it ([`QueryIndex::node`]). Each node's edges and the mentions of
 //! each concept or speaker sit in blocks whose offsets per-node tables
-//! list, read on demand with one seek each. So a query costs milliseconds whatever the size of
-//! the archive. Built in memory from a graph ([`QueryIndex::from_graph`]),
+//! list, read on demand with one seek each. So a query costs milliseconds
+//! whatever the size of the archive. Built in memory from a graph ([`QueryIndex::from_graph`]),
 //! the same structure serves queries on transcripts read just now, so one
 //! query engine serves both.
 //!
@@ -40,6 +40,11 @@ use crate::speakers::Role;
 const MAGIC: &[u8; 8] = b"PGIDX002";
 /// Bytes of one node record in `NODE`.
 const NODE_LEN: usize = 66;
+/// Bytes of one (offset, count) entry of a per-node table (`OUTX`,
+/// `INXX`, `MCOX`, `MSPX`).
+const ENTRY_LEN: usize = 12;
+/// Bytes of one entry of `MTRN`, a per-node count.
+const COUNT_LEN: usize = 4;
 /// Bytes of one fixed-size mention record in `MREC`.
 const MENTION_LEN: usize = 60;
 const NONE32: u32 = u32::MAX;
@@ -294,22 +299,15 @@ enum Section<'a> {
 }
 
 impl Section<'_> {
-    fn len(&self) -> u64 {
+    /// Writes the section; returns its length.
+    fn write_to<W: std::io::Write>(&self, w: &mut W) -> std::io::Result<u64> {
         match self {
-            Section::Bytes(b) => b.len() as u64,
-            Section::Texts(mentions, order) => order
-                .iter()
-                .map(|&i| (mentions[i].matched.len() + mentions[i].quote.len()) as u64)
-                .sum(),
-        }
-    }
-
-    fn write_to<W: std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
-        match self {
-            Section::Bytes(b) => w.write_all(b),
-            Section::Texts(mentions, order) => order.iter().try_for_each(|&i| {
-                w.write_all(mentions[i].matched.as_bytes())?;
-                w.write_all(mentions[i].quote.as_bytes())
+            Section::Bytes(b) => w.write_all(b).map(|()| b.len() as u64),
+            Section::Texts(mentions, order) => order.iter().try_fold(0, |len, &i| {
+                let m = &mentions[i];
+                w.write_all(m.matched.as_bytes())?;
+                w.write_all(m.quote.as_bytes())?;
+                Ok(len + (m.matched.len() + m.quote.len()) as u64)
             }),
         }
     }
@@ -334,8 +332,7 @@ impl Prepared<'_> {
         let mut toc = Buf::default();
         toc.u32(self.sections.len() as u32);
         for (tag, section) in &self.sections {
-            section.write_to(w)?;
-            let len = section.len();
+            let len = section.write_to(w)?;
             toc.0.extend_from_slice(tag);
             toc.u64(at);
             toc.u64(len);
@@ -748,11 +745,11 @@ impl QueryIndex {
         let n = usize::try_from(expected_nodes).map_err(|_| bad())?;
         let sized = |tag: &[u8; 4], each: usize| self.sections.get(tag).is_some_and(|s| s.1 == (n * each) as u64);
         let tables = [
-            (b"OUTX", 12),
-            (b"INXX", 12),
-            (b"MCOX", 12),
-            (b"MSPX", 12),
-            (b"MTRN", 4),
+            (b"OUTX", ENTRY_LEN),
+            (b"INXX", ENTRY_LEN),
+            (b"MCOX", ENTRY_LEN),
+            (b"MSPX", ENTRY_LEN),
+            (b"MTRN", COUNT_LEN),
             (b"NODE", NODE_LEN),
         ];
         if !tables.iter().all(|(tag, each)| sized(tag, *each)) {
@@ -886,16 +883,24 @@ impl QueryIndex {
         (self.node_id(lo)? == id).then_some(lo)
     }
 
-    /// Entry `n` of a per-node table of (offset, count): none past the
-    /// last node.
-    fn node_entry(&self, tag: &[u8; 4], n: u32) -> Result<Option<(u64, u32)>> {
+    /// The bytes of node `n`'s entry in a per-node table whose entries
+    /// are `width` bytes: none past the last node.
+    fn table_entry(&self, tag: &[u8; 4], n: u32, width: usize) -> Result<Option<Vec<u8>>> {
         if n as usize >= self.node_count() {
             return Ok(None);
         }
         let (base, _) = self.sections.get(tag).copied().unwrap_or((0, 0));
-        let b = self.read_at(base.saturating_add(u64::from(n) * 12), 12)?;
-        let mut c = Cursor::new(&b);
-        Ok(c.u64().zip(c.u32()))
+        let at = base.saturating_add(u64::from(n) * width as u64);
+        self.read_at(at, width as u64).map(Some)
+    }
+
+    /// Entry `n` of a per-node table of (offset, count): none past the
+    /// last node.
+    fn node_entry(&self, tag: &[u8; 4], n: u32) -> Result<Option<(u64, u32)>> {
+        Ok(self.table_entry(tag, n, ENTRY_LEN)?.and_then(|b| {
+            let mut c = Cursor::new(&b);
+            c.u64().zip(c.u32())
+        }))
     }
 
     /// The nodes a folded name key points at.
@@ -935,12 +940,8 @@ impl QueryIndex {
 
     /// Turns that mention a concept.
     pub fn mention_turns(&self, n: u32) -> Result<u32> {
-        if n as usize >= self.node_count() {
-            return Ok(0);
-        }
-        let (base, _) = self.sections.get(b"MTRN").copied().unwrap_or((0, 0));
-        let b = self.read_at(base.saturating_add(u64::from(n) * 4), 4)?;
-        Ok(Cursor::new(&b).u32().unwrap_or(0))
+        let entry = self.table_entry(b"MTRN", n, COUNT_LEN)?;
+        Ok(entry.and_then(|b| Cursor::new(&b).u32()).unwrap_or(0))
     }
 
     /// Edges leaving a node.

@@ -131,14 +131,17 @@ impl<'a> Lookup<'a> {
     /// surname ("Hightower"); otherwise an error with suggestions.
     pub fn find(&self, query: &str, what: &str, accept: impl Fn(&Node) -> bool) -> Result<u32, NotFound> {
         let key = names::key(query);
-        let accepted = |i: &u32| self.node(*i).is_some_and(&accept);
-        if let Some(i) = self.find_key(&key).into_iter().find(accepted) {
+        if let Some(i) = self
+            .find_key(&key)
+            .into_iter()
+            .find(|&i| self.node(i).is_some_and(&accept))
+        {
             return Ok(i);
         }
         // An episode by number: "7", "007".
         if let Ok(number) = key.parse::<u32>() {
             let hits: Vec<u32> = (0..self.node_count())
-                .filter(|i| accepted(i) && self.node(*i).is_some_and(|n| n.number == Some(number)))
+                .filter(|&i| self.node(i).is_some_and(|n| accept(n) && n.number == Some(number)))
                 .collect();
             if hits.len() == 1 {
                 return Ok(hits[0]);
@@ -147,11 +150,10 @@ impl<'a> Lookup<'a> {
         // One word of a person's name: "Hightower", "Kelsey".
         if !key.is_empty() && !key.contains(' ') {
             let words: Vec<u32> = (0..self.node_count())
-                .filter(|i| {
-                    accepted(i)
-                        && self
-                            .node(*i)
-                            .is_some_and(|n| n.kind == NodeKind::Person && names::name_words(&n.label).contains(&key))
+                .filter(|&i| {
+                    self.node(i).is_some_and(|n| {
+                        accept(n) && n.kind == NodeKind::Person && names::name_words(&n.label).contains(&key)
+                    })
                 })
                 .collect();
             if words.len() == 1 {
