@@ -636,30 +636,25 @@ fn introductions_in(part: &str, out: &mut Vec<String>) {
         if start == 0 || part[start..p].chars().any(char::is_alphabetic) {
             continue;
         }
-        // Every cue ends with the token right before the name, and few
-        // tokens are cue words: the others go no further back.
-        if !matches!(
-            Word::of(last_token(&part[..start])),
-            Word::Im | Word::Me | Word::Its | Word::Am | Word::Is
-        ) {
-            continue;
-        }
-        // The three tokens before it, the nearest last.
-        let mut back: [&str; 3] = [""; 3];
-        let mut before = part[..start].split_whitespace().rev();
-        for slot in back.iter_mut().rev() {
-            *slot = before.next().unwrap_or("");
-        }
-        // The k-th token before, k = 1..=3; a missing one is empty, which
-        // reads as `Word::Other`.
-        let word = |k: usize| Word::of(back[3 - k]);
-        let cue = match word(1) {
+        // The tokens before it, nearest first; a missing one is empty,
+        // which reads as `Word::Other`. Every cue ends with the token right
+        // before the name, and few tokens are cue words: the others go no
+        // further back.
+        let (at1, token1) = token_before(part, start);
+        let cue = match Word::of(token1) {
             Word::Im => true,
-            Word::Me => back[2].ends_with(','),
+            Word::Me => token1.ends_with(','),
             // The cue is one of the first three tokens.
             Word::Its => split_words(&part[..start]).nth(3).is_none(),
-            Word::Am => word(2) == Word::I,
-            Word::Is => word(2) == Word::This || (word(2) == Word::Name && word(3) == Word::My),
+            Word::Am => Word::of(token_before(part, at1).1) == Word::I,
+            Word::Is => {
+                let (at2, token2) = token_before(part, at1);
+                match Word::of(token2) {
+                    Word::This => true,
+                    Word::Name => Word::of(token_before(part, at2).1) == Word::My,
+                    _ => false,
+                }
+            }
             _ => false,
         };
         if cue {
@@ -699,14 +694,15 @@ fn token_start(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// The last whitespace-separated token of `s` (what
-/// `s.split_whitespace().next_back()` gives), or "".
-fn last_token(s: &str) -> &str {
-    let mut end = s.len();
+/// The last whitespace-separated token of `s[..end]` (what
+/// `s[..end].split_whitespace().next_back()` gives), or "", with where it
+/// starts.
+fn token_before(s: &str, mut end: usize) -> (usize, &str) {
     while let Some(n) = space_ending(s, end) {
         end -= n;
     }
-    &s[token_start(s, end)..end]
+    let start = token_start(s, end);
+    (start, &s[start..end])
 }
 
 /// The one or two capitalised words right before `tokens[i]`, if it is
@@ -1582,8 +1578,8 @@ mod tests {
 
         #[test]
         fn tokens_are_read_back_like_split_whitespace(s in "[a b\t\n\r\u{b}\u{c}\u{1c}\u{85}\u{a0}\u{2003}é’(S]{0,30}") {
-            proptest::prop_assert_eq!(last_token(&s), s.split_whitespace().next_back().unwrap_or(""));
-            for (p, _) in s.char_indices() {
+            for (p, _) in s.char_indices().chain([(s.len(), ' ')]) {
+                proptest::prop_assert_eq!(token_before(&s, p).1, s[..p].split_whitespace().next_back().unwrap_or(""));
                 let expected = s[..p].rfind(char::is_whitespace).map_or(0, |w| w + s[w..].chars().next().map_or(1, char::len_utf8));
                 proptest::prop_assert_eq!(token_start(&s, p), expected);
             }
