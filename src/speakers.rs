@@ -848,7 +848,11 @@ fn name_at(tokens: &[&str]) -> Option<String> {
 /// Whether a spoken name ("Duffy", "Duffy Coolie", "Kris Nova") refers to
 /// a candidate.
 fn name_refers_to(spoken: &str, c: &Candidate) -> bool {
-    let words = names::name_words(spoken);
+    words_refer_to(&names::name_words(spoken), c)
+}
+
+/// [`name_refers_to`] for a name already split into its words.
+fn words_refer_to(words: &[String], c: &Candidate) -> bool {
     if words == c.words {
         return true;
     }
@@ -1093,31 +1097,34 @@ pub fn resolve(clues: &Clues, stock: &StockSet) -> Cast {
         }
     }
 
-    let tally = EvidenceTally::new(clues);
+    let fx = Fixed::new(clues, &turns_of);
     let mut state = State {
         label_cand: vec![None; n],
         members: Vec::new(),
         member_of_cand: BTreeMap::new(),
     };
     loop {
-        let mut best: Option<(f32, usize, usize, Vec<String>)> = None;
+        let mut best: Option<(f32, usize, usize)> = None;
         for l in (0..n).filter(|&l| readings[l].is_none()) {
+            let round = Round::new(&fx, &state, l);
             for ci in 0..clues.candidates.len() {
-                let (s, why) = score(clues, &tally, &state, &turns_of, l, ci);
+                let s = score(&fx, &state, &round, l, ci, &mut ());
                 let better = match &best {
                     None => true,
                     // Ties go to the more used label, then the earlier one.
-                    Some((bs, bl, _, _)) => s > *bs || (s == *bs && turns_of[l] > turns_of[*bl]),
+                    Some((bs, bl, _)) => s > *bs || (s == *bs && turns_of[l] > turns_of[*bl]),
                 };
                 if better {
-                    best = Some((s, l, ci, why));
+                    best = Some((s, l, ci));
                 }
             }
         }
-        let Some((s, l, ci, why)) = best else { break };
+        let Some((s, l, ci)) = best else { break };
         if s < THRESHOLD {
             break;
         }
+        let mut why = Vec::new();
+        score(&fx, &state, &Round::new(&fx, &state, l), l, ci, &mut why);
         let member = *state.member_of_cand.entry(ci).or_insert_with(|| {
             state.members.push(Member {
                 name: clues.candidates[ci].name.clone(),
@@ -1140,8 +1147,9 @@ pub fn resolve(clues: &Clues, stock: &StockSet) -> Cast {
         if reading.is_some() {
             continue;
         }
+        let round = Round::new(&fx, &state, l);
         let best = (0..clues.candidates.len())
-            .map(|ci| (score(clues, &tally, &state, &turns_of, l, ci).0, ci))
+            .map(|ci| (score(&fx, &state, &round, l, ci, &mut ()), ci))
             .fold(None, |acc: Option<(f32, usize)>, x| match acc {
                 Some(a) if a.0 >= x.0 => Some(a),
                 _ => Some(x),
@@ -1279,98 +1287,179 @@ impl EvidenceTally {
     }
 }
 
-/// Scores label `l` against candidate `ci`, with the reasons.
-fn score(
-    clues: &Clues,
-    tally: &EvidenceTally,
-    state: &State,
-    turns_of: &[usize],
-    l: usize,
-    ci: usize,
-) -> (f32, Vec<String>) {
+/// Where [`score`] puts its reasons: a list for the reading chosen, and
+/// nowhere while pairs are compared, since most of the pairs scored lose
+/// and their reasons would be written for nothing.
+trait Reasons {
+    fn add(&mut self, reason: impl FnOnce() -> String);
+}
+
+impl Reasons for Vec<String> {
+    fn add(&mut self, reason: impl FnOnce() -> String) {
+        self.push(reason());
+    }
+}
+
+impl Reasons for () {
+    fn add(&mut self, _: impl FnOnce() -> String) {}
+}
+
+/// What scoring reads of an episode's labels and candidates that no
+/// reading changes: worked out once per episode, not once per pair and
+/// round.
+struct Fixed<'a> {
+    clues: &'a Clues,
+    tally: EvidenceTally,
+    turns_of: &'a [usize],
+    /// Per label: the cleaned label and its name words, when it reads as
+    /// a name.
+    names: Vec<Option<(&'a str, Vec<String>)>>,
+    /// Per label: its letters, upper-cased, for initials.
+    letters: Vec<Vec<char>>,
+    /// Per label: its characters, for typos.
+    chars: Vec<Vec<char>>,
+    /// Per candidate: the initials of the name.
+    initials: Vec<(String, Vec<char>)>,
+}
+
+impl<'a> Fixed<'a> {
+    fn new(clues: &'a Clues, turns_of: &'a [usize]) -> Fixed<'a> {
+        let names = clues
+            .labels
+            .iter()
+            .map(|label| {
+                let name = clean_label(label);
+                is_name_label(name).then(|| (name, names::name_words(name)))
+            })
+            .collect();
+        Fixed {
+            clues,
+            tally: EvidenceTally::new(clues),
+            turns_of,
+            names,
+            letters: clues
+                .labels
+                .iter()
+                .map(|l| l.to_uppercase().chars().filter(|c| c.is_alphabetic()).collect())
+                .collect(),
+            chars: clues.labels.iter().map(|l| l.chars().collect()).collect(),
+            initials: clues
+                .candidates
+                .iter()
+                .map(|c| {
+                    let i = c.initials();
+                    let chars = i.chars().collect();
+                    (i, chars)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What scoring reads of one label given the readings made so far, the
+/// same for every candidate.
+struct Round {
+    /// [`only_listed_fit`] of the label.
+    only_fit: Option<usize>,
+    /// [`closest_in_length`] of the label.
+    closest: Option<usize>,
+}
+
+impl Round {
+    fn new(fx: &Fixed, state: &State, l: usize) -> Round {
+        Round {
+            only_fit: only_listed_fit(fx.clues, &fx.clues.labels[l], state),
+            closest: closest_in_length(&fx.tally, state, l),
+        }
+    }
+}
+
+/// Scores label `l` against candidate `ci`, giving the reasons to `why`.
+fn score(fx: &Fixed, state: &State, round: &Round, l: usize, ci: usize, why: &mut impl Reasons) -> f32 {
+    let (clues, tally, turns_of) = (fx.clues, &fx.tally, fx.turns_of);
     let label = &clues.labels[l];
     let cand = &clues.candidates[ci];
     let mut s = 0.0;
-    let mut why = Vec::new();
 
-    let name = clean_label(label);
-    if is_name_label(name) {
-        if names::name_words(name) == cand.words {
+    if let Some((name, words)) = &fx.names[l] {
+        if *words == cand.words {
             s += 12.0;
-            why.push(format!("the label is the name {}", cand.name));
-        } else if name_refers_to(name, cand) && names::name_words(name).len() >= cand.words.len().min(2) {
+            why.add(|| format!("the label is the name {}", cand.name));
+        } else if words_refer_to(words, cand) && words.len() >= cand.words.len().min(2) {
             s += 10.0;
-            why.push(format!("the label is a spelling of {}'s name", cand.name));
-        } else if names::name_words(name).len() == 1 && names::given_name_matches(name, cand.first()) {
+            why.add(|| format!("the label is a spelling of {}'s name", cand.name));
+        } else if words.len() == 1 && names::given_name_matches(name, cand.first()) {
             s += 4.0;
-            why.push(format!("the label is {}'s given name", cand.name));
+            why.add(|| format!("the label is {}'s given name", cand.name));
         }
     } else {
-        let (pts, reason) = initials_score(label, &cand.initials());
-        if pts > 0.0 {
-            s += pts;
-            why.push(reason);
-        }
+        let (initials, initial_chars) = &fx.initials[ci];
+        s += initials_score(label, &fx.letters[l], initials, initial_chars, why);
     }
 
     let (intro, addressed, others, intro_line) = tally.get(l, ci);
     if intro > 0 {
         s += 6.0;
-        why.push(format!("introduces themself as {} (line {intro_line})", cand.name));
+        why.add(|| format!("introduces themself as {} (line {intro_line})", cand.name));
     }
     if addressed > 0 {
         s += addressed.min(4) as f32;
-        why.push(format!("addressed by name in the turn before ({addressed}×)"));
+        why.add(|| format!("addressed by name in the turn before ({addressed}×)"));
     }
     if others > 0 {
         s -= others.min(4) as f32;
-        why.push(format!("speaks of {} as someone else ({others}×)", cand.name));
+        why.add(|| format!("speaks of {} as someone else ({others}×)", cand.name));
     }
 
     // The one listed person whose given name starts like the label.
-    if s > 0.0 && only_listed_fit(clues, label, state) == Some(ci) {
+    if s > 0.0 && round.only_fit == Some(ci) {
         s += 1.0;
-        why.push(format!(
-            "the only listed person left whose name starts with {}",
-            label.chars().next().unwrap_or(' ')
-        ));
+        why.add(|| {
+            format!(
+                "the only listed person left whose name starts with {}",
+                label.chars().next().unwrap_or(' ')
+            )
+        });
     }
 
     // A rare label one keystroke from a frequent label of this person.
     let typo_of = (0..clues.labels.len()).find(|&rl| {
-        state.label_cand[rl] == Some(ci) && is_rare_variant(label, turns_of[l], &clues.labels[rl], turns_of[rl])
+        state.label_cand[rl] == Some(ci) && is_rare_variant(&fx.chars[l], turns_of[l], &fx.chars[rl], turns_of[rl])
     });
     if let Some(rl) = typo_of {
         s += 2.0;
-        why.push(format!("looks like a typo of label {}", clues.labels[rl]));
+        why.add(|| format!("looks like a typo of label {}", clues.labels[rl]));
     }
 
     // Who usually speaks after the speakers this label follows.
-    let (share, prev) = answer_share(clues, tally, state, l, ci);
+    let (share, prev) = answer_share(tally, state, l, ci);
     if share > 0.0 {
         s += 1.5 * share;
-        why.push(format!(
-            "speaks after {prev} as {} usually does ({:.0}%)",
-            cand.name,
-            share * 100.0
-        ));
+        why.add(|| {
+            format!(
+                "speaks after {} as {} usually does ({:.0}%)",
+                prev.map_or("", |p| clues.labels[p].as_str()),
+                cand.name,
+                share * 100.0
+            )
+        });
     }
 
-    if s > 0.0 && closest_in_length(tally, state, l) == Some(ci) {
+    if s > 0.0 && round.closest == Some(ci) {
         s += 1.0;
-        why.push(format!("its turns are as long as {}'s", cand.name));
+        why.add(|| format!("its turns are as long as {}'s", cand.name));
     }
 
     if s > 0.0 {
         s += cand.origin.prior();
-        why.push(cand.origin.describe().to_string());
+        why.add(|| cand.origin.describe().to_string());
     }
     // One person usually has one label: a second one that is neither a
     // variant of theirs nor close to their initials needs more evidence.
     if state.member_of_cand.contains_key(&ci) && typo_of.is_none() && intro == 0 {
         s -= 2.0;
     }
-    (s, why)
+    s
 }
 
 /// The one listed person (host, guest, linked in the notes) not yet
@@ -1393,7 +1482,7 @@ fn only_listed_fit(clues: &Clues, label: &str, state: &State) -> Option<usize> {
 /// For the turns of label `l`, the share of times the previous speaker's
 /// turns are followed by candidate `ci` elsewhere in the episode (among
 /// resolved labels), and the previous speaker's label.
-fn answer_share(clues: &Clues, tally: &EvidenceTally, state: &State, l: usize, ci: usize) -> (f32, String) {
+fn answer_share(tally: &EvidenceTally, state: &State, l: usize, ci: usize) -> (f32, Option<usize>) {
     let mut total = 0.0;
     let mut n = 0;
     let mut prev_label: Option<(usize, usize)> = None;
@@ -1416,7 +1505,7 @@ fn answer_share(clues: &Clues, tally: &EvidenceTally, state: &State, l: usize, c
             }
         }
     }
-    let prev = prev_label.map(|(p, _)| clues.labels[p].clone()).unwrap_or_default();
+    let prev = prev_label.map(|(p, _)| p);
     if n == 0 { (0.0, prev) } else { (total / n as f32, prev) }
 }
 
@@ -1450,31 +1539,39 @@ fn closest_in_length(tally: &EvidenceTally, state: &State, l: usize) -> Option<u
     best.map(|(_, c)| c)
 }
 
-/// Points for a label against a candidate's initials, with the reason.
-fn initials_score(label: &str, initials: &str) -> (f32, String) {
-    let l: Vec<char> = label.to_uppercase().chars().filter(|c| c.is_alphabetic()).collect();
-    let i: Vec<char> = initials.chars().collect();
+/// Points for a label, given its upper-cased letters, against a
+/// candidate's initials, giving the reason to `why`.
+fn initials_score(
+    label: &str,
+    letters: &[char],
+    initials: &str,
+    initial_chars: &[char],
+    why: &mut impl Reasons,
+) -> f32 {
+    let (l, i) = (letters, initial_chars);
     if l.is_empty() || i.is_empty() {
-        return (0.0, String::new());
+        return 0.0;
     }
     if l == i {
-        return (4.0, format!("label {label} is the initials of the name"));
+        why.add(|| format!("label {label} is the initials of the name"));
+        return 4.0;
     }
-    if l.len() < i.len() && i.starts_with(&l) {
-        return (2.0, format!("label {label} starts the initials {initials}"));
+    if l.len() < i.len() && i.starts_with(l) {
+        why.add(|| format!("label {label} starts the initials {initials}"));
+        return 2.0;
     }
-    if l.len() >= 2 && names::edit_distance(&l, &i) == 1 && (l.first() == i.first() || l.last() == i.last()) {
-        return (1.5, format!("label {label} is one letter off the initials {initials}"));
+    if l.len() >= 2 && names::edit_distance(l, i) == 1 && (l.first() == i.first() || l.last() == i.last()) {
+        why.add(|| format!("label {label} is one letter off the initials {initials}"));
+        return 1.5;
     }
-    (0.0, String::new())
+    0.0
 }
 
-/// Whether a label with `turns` turns is a rare variant (typo) of a label
-/// with `other_turns`: one edit apart or a prefix, and used at most half as often.
-fn is_rare_variant(label: &str, turns: usize, other: &str, other_turns: usize) -> bool {
-    let a: Vec<char> = label.chars().collect();
-    let b: Vec<char> = other.chars().collect();
-    let close = names::edit_distance(&a, &b) <= 1 || b.starts_with(&a) || a.starts_with(&b);
+/// Whether a label (its characters) with `turns` turns is a rare variant
+/// (typo) of a label with `other_turns`: one edit apart or a prefix, and
+/// used at most half as often.
+fn is_rare_variant(a: &[char], turns: usize, b: &[char], other_turns: usize) -> bool {
+    let close = names::edit_distance(a, b) <= 1 || b.starts_with(a) || a.starts_with(b);
     close && turns * 2 <= other_turns
 }
 
