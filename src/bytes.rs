@@ -1,6 +1,7 @@
 //! Eight ASCII bytes at a time in a `u64` (SIMD within a register), for
 //! the scans that read every byte of a transcript: the tagger's word
-//! starts, and the speaker clues' word count and search for capitals.
+//! starts, the speaker clues' word count and search for capitals, and the
+//! Markdown parser's search for markup.
 
 /// `0x01` in every byte.
 pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
@@ -17,9 +18,37 @@ pub(crate) fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
     at_least & at_most
 }
 
+/// Where the first byte of `hay` that is one of the ASCII bytes `set`
+/// lies.
+#[inline(always)]
+pub(crate) fn find_any(hay: &[u8], set: &[u8]) -> Option<usize> {
+    let mut chunks = hay.chunks_exact(8);
+    let mut at = 0;
+    for c in &mut chunks {
+        let x = u64::from_le_bytes(c.try_into().unwrap_or_default());
+        // Tested on the low seven bits, kept where the high bit is clear.
+        let low = x & !HIGH;
+        let found = set.iter().fold(0, |m, &b| m | in_range(low, b, b)) & !x;
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks.remainder().iter().position(|b| set.contains(b)).map(|p| at + p)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn find_any_finds_the_first(hay in proptest::collection::vec(proptest::prop_oneof![
+            proptest::num::u8::ANY, proptest::sample::select(vec![b'[', b'*', b'\\', b'a'])], 0..40)) {
+            let set = [b'\\', b'[', b'*', b'!'];
+            proptest::prop_assert_eq!(find_any(&hay, &set), hay.iter().position(|b| set.contains(b)));
+        }
+    }
 
     proptest::proptest! {
         #[test]

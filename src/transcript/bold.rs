@@ -65,17 +65,29 @@ pub fn links(body: &str) -> Vec<Link> {
 /// Parses the body into turns. `first_line` is the file line of the body's
 /// first line, so that every turn keeps its real line number.
 pub fn parse_body(path: &Path, body: &str, first_line: usize, warnings: &mut Vec<Diagnostic>) -> Vec<Turn> {
-    let lines: Vec<&str> = body.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
-    // Labels written with a colon somewhere in the file; only those are
-    // accepted where a line forgets the colon (`**Ana Costa** Yes`), so that
-    // bold prose (`**We use Go** and...`) stays prose.
-    let known: HashSet<String> = lines
-        .iter()
-        .filter_map(|l| match classify(l) {
-            Line::Turn { label, colon: true, .. } => Some(label),
-            _ => None,
+    let lines: Vec<(&str, Line)> = body
+        .split('\n')
+        .map(|l| {
+            let raw = l.strip_suffix('\r').unwrap_or(l);
+            (raw, classify(raw))
         })
         .collect();
+    // Labels written with a colon somewhere in the file; only those are
+    // accepted where a line forgets the colon (`**Ana Costa** Yes`), so that
+    // bold prose (`**We use Go** and...`) stays prose. Gathered only for
+    // files that have such a line.
+    let colonless = |l: &Line| matches!(l, Line::Turn { colon: false, .. });
+    let known: HashSet<String> = if lines.iter().any(|(_, l)| colonless(l)) {
+        lines
+            .iter()
+            .filter_map(|(_, l)| match l {
+                Line::Turn { label, colon: true, .. } => Some(label.clone()),
+                _ => None,
+            })
+            .collect()
+    } else {
+        HashSet::new()
+    };
 
     let mut parser = Parser {
         path,
@@ -85,9 +97,9 @@ pub fn parse_body(path: &Path, body: &str, first_line: usize, warnings: &mut Vec
         blank_before: false,
         after: After::Start,
     };
-    for (i, raw) in lines.iter().enumerate() {
+    for (i, (raw, line)) in lines.into_iter().enumerate() {
         let line_no = first_line + i;
-        match classify(raw) {
+        match line {
             Line::Blank | Line::Rule => parser.blank_before = true,
             Line::Heading => {
                 parser.flush();
@@ -235,11 +247,11 @@ impl Parser<'_> {
         let Some(open) = self.current.as_mut() else {
             return;
         };
-        let Inline { text, stamps } = inline(raw);
-        if let Some(stamp) = stamps.first() {
+        let Inline { text, first_stamp, .. } = inline(raw);
+        if let Some(stamp) = first_stamp {
             if !open.stamped {
                 open.stamped = true;
-                open.turn.start_ms = read_stamp(stamp);
+                open.turn.start_ms = read_stamp(&stamp);
                 if open.turn.start_ms.is_none() {
                     self.warnings.push(Diagnostic::warning(
                         self.path,
@@ -320,7 +332,7 @@ fn classify(raw: &str) -> Line<'_> {
     let Some(after_open) = line.strip_prefix("**") else {
         return Line::Text(line);
     };
-    let Some(close) = after_open.find("**") else {
+    let Some(close) = find_double_star(after_open) else {
         return Line::Text(line);
     };
     let inner = after_open.get(..close).unwrap_or_default().trim();
@@ -338,27 +350,24 @@ fn classify(raw: &str) -> Line<'_> {
         (inner, rest, false, None)
     };
 
-    let lower = label.to_lowercase();
-    let words: Vec<&str> = lower.split_whitespace().collect();
+    let words = label.split_whitespace().count();
     let leftover = || {
         let mut all = inside.unwrap_or_default().to_string();
         all.push(' ');
         all.push_str(text);
         inline(&all)
     };
-    if let [word] = words.as_slice() {
-        if MARKERS.contains(word) {
-            return Line::Marker {
-                name: label.to_string(),
-                extra: has_words(&leftover().text),
-            };
-        }
+    if words == 1 && is_marker(label) {
+        return Line::Marker {
+            name: label.to_string(),
+            extra: has_words(&leftover().text),
+        };
     }
-    if words.len() > 1 && words.iter().any(|w| MARKERS.contains(w)) && colon {
+    if words > 1 && label.split_whitespace().any(is_marker) && colon {
         // `**Song extract:** \[01:07\]`: a marker only if the line holds a
         // timestamp and nothing else, since a person may be called Song.
         let rest = leftover();
-        if !rest.stamps.is_empty() && !has_words(&rest.text) {
+        if rest.stamps > 0 && !has_words(&rest.text) {
             return Line::Marker {
                 name: label.to_string(),
                 extra: false,
@@ -368,7 +377,11 @@ fn classify(raw: &str) -> Line<'_> {
     if inside.is_some() {
         return Line::Text(line);
     }
-    let label = collapse_whitespace(&unescape(label));
+    let label = if label.contains('\\') {
+        collapse_whitespace(&unescape(label))
+    } else {
+        collapse_whitespace(label)
+    };
     if !is_label(&label) {
         return Line::Text(line);
     }
@@ -379,6 +392,29 @@ fn classify(raw: &str) -> Line<'_> {
         text
     };
     Line::Turn { label, text, colon }
+}
+
+/// Whether a word names a section marker, in any case.
+fn is_marker(word: &str) -> bool {
+    if word.is_ascii() {
+        MARKERS.iter().any(|m| word.eq_ignore_ascii_case(m))
+    } else {
+        MARKERS.contains(&word.to_lowercase().as_str())
+    }
+}
+
+/// Where the first `**` of `s` starts.
+fn find_double_star(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = b.get(from..)?.iter().position(|&c| c == b'*') {
+        let at = from + i;
+        if b.get(at + 1) == Some(&b'*') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Whether a text holds a word with a letter, other than "to" (`\[12:00\] to
@@ -428,22 +464,23 @@ struct Inline {
     /// Escapes undone, links reduced to their text, `**` dropped,
     /// whitespace collapsed (entities are not decoded yet).
     text: String,
-    /// Timestamps in order, backslashes removed (`00:04:01.06`).
-    stamps: Vec<String>,
+    /// The first timestamp, backslashes removed (`00:04:01.06`): the only
+    /// one that may time a turn.
+    first_stamp: Option<String>,
+    /// How many timestamps there were.
+    stamps: usize,
 }
 
 /// One pass over a line of Markdown; see the module docs.
 fn inline(s: &str) -> Inline {
     let mut out = String::with_capacity(s.len());
-    let mut stamps = Vec::new();
+    let mut first_stamp = None;
+    let mut stamps = 0;
     let mut rest = s;
     loop {
         // Plain text up to the next character that may start markup is
         // copied whole.
-        let plain = rest
-            .bytes()
-            .position(|b| matches!(b, b'\\' | b'[' | b'*' | b'!'))
-            .unwrap_or(rest.len());
+        let plain = crate::bytes::find_any(rest.as_bytes(), b"\\[*!").unwrap_or(rest.len());
         out.push_str(&rest[..plain]);
         rest = &rest[plain..];
         let Some(c) = rest.chars().next() else {
@@ -451,7 +488,10 @@ fn inline(s: &str) -> Inline {
         };
         if c == '\\' || c == '[' {
             if let Some((stamp, after)) = stamp_at(rest) {
-                stamps.push(stamp);
+                if stamps == 0 {
+                    first_stamp = Some(stamp.chars().filter(|&c| c != '\\').collect());
+                }
+                stamps += 1;
                 out.push(' ');
                 rest = after;
                 continue;
@@ -489,31 +529,34 @@ fn inline(s: &str) -> Inline {
     }
     Inline {
         text: collapse_whitespace_owned(out),
+        first_stamp,
         stamps,
     }
 }
 
 /// A timestamp at the start of `s`: `\[04:01\]`, `[00:04:01.06]`, or with
-/// stray backslashes (`\[\\00:04:01.06\\\]`). Returns it without
-/// backslashes, and the text after it.
-fn stamp_at(s: &str) -> Option<(String, &str)> {
+/// stray backslashes (`\[\\00:04:01.06\\\]`). Returns it as written, less
+/// what surrounds it (its inner backslashes are for the caller to drop),
+/// and the text after it.
+fn stamp_at(s: &str) -> Option<(&str, &str)> {
     let escaped = s.starts_with('\\');
     let body = s.strip_prefix("\\[").or_else(|| s.strip_prefix('['))?;
     // Timestamps are short; a far `]` closes something else.
     let (end, _) = body.char_indices().take(30).find(|&(_, c)| c == ']')?;
-    let inner: String = body.get(..end)?.chars().filter(|&c| c != '\\').collect();
-    let inner = inner.trim();
+    // Without its backslashes and the spaces at either end, a stamp is
+    // digits first, then digits and `:.,` with at least one `:`.
+    let inner = body.get(..end)?.trim_matches(|c: char| c == '\\' || c.is_whitespace());
     let shaped = inner.contains(':')
         && inner.starts_with(|c: char| c.is_ascii_digit())
         && inner
             .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | ','));
+            .all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | ',' | '\\'));
     let after = body.get(end + 1..)?;
     // `[00:01](url)` is a link, not a timestamp.
     if !shaped || (!escaped && after.starts_with('(')) {
         return None;
     }
-    Some((inner.to_string(), after))
+    Some((inner, after))
 }
 
 /// A link `[text](url)` or image `![text](url)` at the start of `s`: its
@@ -576,6 +619,34 @@ fn unescape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A timestamp read the plain way: backslashes dropped, then trimmed,
+    /// then its shape checked.
+    fn stamp_reference(s: &str) -> Option<(String, &str)> {
+        let escaped = s.starts_with('\\');
+        let body = s.strip_prefix("\\[").or_else(|| s.strip_prefix('['))?;
+        let (end, _) = body.char_indices().take(30).find(|&(_, c)| c == ']')?;
+        let inner: String = body.get(..end)?.chars().filter(|&c| c != '\\').collect();
+        let inner = inner.trim();
+        let shaped = inner.contains(':')
+            && inner.starts_with(|c: char| c.is_ascii_digit())
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | ','));
+        let after = body.get(end + 1..)?;
+        if !shaped || (!escaped && after.starts_with('(')) {
+            return None;
+        }
+        Some((inner.to_string(), after))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stamps_read_like_the_plain_reading(s in "\\\\?\\[[0-9:., \\\\a\u{a0}]{0,12}\\\\?\\][( x]{0,2}") {
+            let got = stamp_at(&s).map(|(raw, after)| (raw.chars().filter(|&c| c != '\\').collect::<String>(), after));
+            proptest::prop_assert_eq!(got, stamp_reference(&s));
+        }
+    }
 
     fn parse(body: &str) -> (Vec<Turn>, Vec<Diagnostic>) {
         let mut w = Vec::new();

@@ -70,16 +70,16 @@ pub(crate) fn collapse_whitespace(s: &str) -> String {
 }
 
 /// [`collapse_whitespace`] for a string the caller gives up: returned
-/// as it is when already clean, without a copy.
-pub(crate) fn collapse_whitespace_owned(s: String) -> String {
+/// as it is when already clean, or trimmed in place, without a copy.
+pub(crate) fn collapse_whitespace_owned(mut s: String) -> String {
     let t = s.trim();
     if !is_collapsed(t) {
-        collapse(t)
-    } else if t.len() == s.len() {
-        s
-    } else {
-        t.to_owned()
+        return collapse(t);
     }
+    let (start, len) = (t.as_ptr() as usize - s.as_ptr() as usize, t.len());
+    s.truncate(start + len);
+    s.drain(..start);
+    s
 }
 
 fn collapse(s: &str) -> String {
@@ -157,31 +157,31 @@ fn is_collapsed(s: &str) -> bool {
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return false;
     }
-    if s.is_ascii() {
-        // Without branches, so that many bytes are checked at a time.
-        let controls = b
-            .iter()
-            .fold(false, |acc, &x| acc | matches!(x, b'\t' | b'\n' | 0x0b | 0x0c | b'\r'));
-        let doubles = b
-            .iter()
+    // One pass without branches, so that many bytes are tested at a
+    // time: whether any byte is not ASCII, and whether an ASCII one breaks
+    // the rule (a control space, or a space after a space).
+    let (wide, broken) =
+        b.iter()
             .zip(b.get(1..).unwrap_or_default())
-            .fold(false, |acc, (&x, &y)| acc | (x == b' ' && y == b' '));
-        return !(controls | doubles);
+            .fold((false, false), |(wide, broken), (&x, &y)| {
+                (
+                    wide | (x >= 0x80),
+                    broken | matches!(x, b'\t' | b'\n' | 0x0b | 0x0c | b'\r') | (x == b' ' && y == b' '),
+                )
+            });
+    // The last byte, which the pairs above did not test on its own.
+    let (wide, broken) = match b.last() {
+        Some(&x) => (
+            wide | (x >= 0x80),
+            broken | matches!(x, b'\t' | b'\n' | 0x0b | 0x0c | b'\r'),
+        ),
+        None => (wide, broken),
+    };
+    if broken {
+        return false;
     }
-    let mut prev_space = false;
-    for (i, &x) in b.iter().enumerate() {
-        let space = match x {
-            b' ' => true,
-            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => return false,
-            0xc2 | 0xe1 | 0xe2 | 0xe3 if space_len(s, i) > 0 => return false,
-            _ => false,
-        };
-        if space && prev_space {
-            return false;
-        }
-        prev_space = space;
-    }
-    true
+    // Past ASCII, any other space breaks it.
+    !wide || !(0..b.len()).any(|i| matches!(b[i], 0xc2 | 0xe1 | 0xe2 | 0xe3) && space_len(s, i) > 0)
 }
 
 enum Piece<'a> {
@@ -334,7 +334,7 @@ mod tests {
         }
 
         #[test]
-        fn collapse_whitespace_joins_the_words(s in "[a b\t\n\r\u{b}\u{c}\u{a0}\u{2003}é’x]{0,40}") {
+        fn collapse_whitespace_joins_the_words(s in "[a b\t\n\r\u{b}\u{c}\u{a0}\u{2003}\u{85}\u{3000}é’x]{0,40}") {
             let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
             proptest::prop_assert_eq!(collapse_whitespace(&s), joined.clone());
             proptest::prop_assert_eq!(collapse_whitespace_owned(s.clone()), joined);
