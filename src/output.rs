@@ -26,9 +26,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// streams into the temp file, which replaces `path` only once `fill` has
 /// succeeded. Returns the number of bytes written.
 pub fn write_atomic_with(path: &Path, fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<u64> {
-    let mut pending = Pending::create(path)?;
-    fill(pending.file()).map_err(|e| Error::io(path, e))?;
-    pending.commit()
+    Pending::filled(path, fill)?.commit()
 }
 
 /// An output file being written: a hidden temporary file in the target's
@@ -65,6 +63,14 @@ impl Pending {
             tmp,
             file: Some(file),
         })
+    }
+
+    /// Creates the temporary file for `path` and lets `fill` stream into
+    /// it: what [`write_atomic_with`] does before it commits.
+    pub fn filled(path: &Path, fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<Pending> {
+        let mut pending = Pending::create(path)?;
+        fill(pending.file()).map_err(|e| Error::io(path, e))?;
+        Ok(pending)
     }
 
     /// The file to write to.

@@ -11,6 +11,7 @@
 //! goes on and reports them).
 
 use std::fmt;
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -234,52 +235,85 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     let idx_path = opts.out.join("graph.idx");
     let [dot_path, related_path] = ["graph.dot", "related.json"].map(|name| opts.out.join(name));
     // The outputs are independent of each other: each is made and streamed
-    // to disk beside the others. The index records the size of graph.json,
-    // so it is finished once that is known.
-    let (json, (idx, (dot, related))) = rayon::join(
-        || timed(|| output::write_atomic_with(&json_path, |f| export::json::write(g, f))),
-        || {
-            rayon::join(
-                || {
-                    timed(|| -> Result<output::Pending> {
-                        let mut pending = output::Pending::create(&idx_path)?;
-                        let mut w = std::io::BufWriter::with_capacity(1 << 16, pending.file());
-                        let written = index::prepare(g)
-                            .write_to(&mut w, 0)
-                            .and_then(|()| std::io::Write::flush(&mut w));
-                        drop(w);
-                        written.map_err(|e| Error::io(&idx_path, e))?;
-                        Ok(pending)
-                    })
-                },
-                || {
-                    rayon::join(
-                        || timed(|| output::write_atomic(&dot_path, export::dot::to_dot(g).as_bytes())),
-                        || {
-                            timed(|| {
-                                let lists = related::recommend_all(g, &opts.related);
-                                output::write_atomic(&related_path, related_json(&lists).as_bytes())
-                            })
-                        },
-                    )
-                },
-            )
-        },
-    );
-    let finish_start = Instant::now();
-    let json_len = json.0?;
-    dot.0?;
-    related.0?;
-    // The index goes last, so that it is never older than graph.json.
-    let mut idx_file = idx.0?;
-    index::set_graph_json_len(idx_file.file(), json_len).map_err(|e| Error::io(&idx_path, e))?;
-    idx_file.commit()?;
+    // to disk beside the others on the worker threads. Flushing a written
+    // file to disk waits on the disk, not the processor, so it runs on a
+    // thread of its own while the workers go on with the other outputs.
+    // The index records the size of graph.json, so it is finished once
+    // that is known.
+    let (json, idx, dot, related, finish) = std::thread::scope(|s| -> Result<_> {
+        let commit = |pending: output::Pending| s.spawn(move || pending.commit());
+        let (json, (idx, (dot, related))) = rayon::join(
+            || {
+                timed(|| -> Result<_> {
+                    let mut pending = output::Pending::filled(&json_path, |f| export::json::write(g, f))?;
+                    let len = pending.file().metadata().map_err(|e| Error::io(&json_path, e))?.len();
+                    Ok((len, commit(pending)))
+                })
+            },
+            || {
+                rayon::join(
+                    || {
+                        timed(|| -> Result<_> {
+                            let mut pending = output::Pending::filled(&idx_path, |f| {
+                                let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+                                index::prepare(g).write_to(&mut w, 0)?;
+                                w.flush()
+                            })?;
+                            // Flushed now, the body leaves the final commit
+                            // only the size of graph.json to wait for.
+                            let body = pending.file().try_clone().map_err(|e| Error::io(&idx_path, e))?;
+                            Ok((pending, s.spawn(move || body.sync_data())))
+                        })
+                    },
+                    || {
+                        rayon::join(
+                            || {
+                                timed(|| -> Result<_> {
+                                    let dot = export::dot::to_dot(g);
+                                    Ok(commit(output::Pending::filled(&dot_path, |f| {
+                                        f.write_all(dot.as_bytes())
+                                    })?))
+                                })
+                            },
+                            || {
+                                timed(|| -> Result<_> {
+                                    let lists = related::recommend_all(g, &opts.related);
+                                    let text = related_json(&lists);
+                                    Ok(commit(output::Pending::filled(&related_path, |f| {
+                                        f.write_all(text.as_bytes())
+                                    })?))
+                                })
+                            },
+                        )
+                    },
+                )
+            },
+        );
+        let finish_start = Instant::now();
+        let joined = |path: &std::path::Path, h: std::thread::ScopedJoinHandle<Result<u64>>| {
+            h.join()
+                .unwrap_or_else(|_| Err(Error::io(path, std::io::Error::other("the thread writing it stopped"))))
+        };
+        let (json_len, json_commit) = json.0?;
+        joined(&json_path, json_commit)?;
+        joined(&dot_path, dot.0?)?;
+        joined(&related_path, related.0?)?;
+        // The index goes last, so that it is never older than graph.json.
+        let (mut idx_file, body_synced) = idx.0?;
+        body_synced
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the thread writing it stopped")))
+            .map_err(|e| Error::io(&idx_path, e))?;
+        index::set_graph_json_len(idx_file.file(), json_len).map_err(|e| Error::io(&idx_path, e))?;
+        idx_file.commit()?;
+        Ok((json.1, idx.1, dot.1, related.1, finish_start.elapsed()))
+    })?;
     loaded.times.extend([
-        ("graph.json (made and written)", json.1),
-        ("graph.idx (made and written)", idx.1),
-        ("graph.dot (made and written)", dot.1),
-        ("related.json (made and written)", related.1),
-        ("finish the index", finish_start.elapsed()),
+        ("graph.json (made and written)", json),
+        ("graph.idx (made and written)", idx),
+        ("graph.dot (made and written)", dot),
+        ("related.json (made and written)", related),
+        ("flush to disk, finish the index", finish),
     ]);
     let written = vec![json_path, dot_path, related_path, idx_path];
     Ok(BuildReport {
