@@ -467,7 +467,9 @@ impl<'a> Builder<'a> {
                 }
             };
             // Mentions, person → concept, co-occurrence per turn.
-            let mut turn_concepts: BTreeMap<usize, BTreeSet<NodeIndex>> = BTreeMap::new();
+            // (turn, concept) of each mention, sorted and deduplicated below:
+            // the concepts of each turn, in order.
+            let mut turn_concepts: Vec<(usize, NodeIndex)> = Vec::with_capacity(ep.mentions.len());
             let mut texts = self.texts.as_mut().map(|t| std::mem::take(&mut t[ei]).into_iter());
             for m in &ep.mentions {
                 let (matched, quote) = match texts.as_mut().and_then(Iterator::next) {
@@ -496,7 +498,7 @@ impl<'a> Builder<'a> {
                         }
                     }
                 }
-                turn_concepts.entry(m.turn).or_default().insert(c);
+                turn_concepts.push((m.turn, c));
                 let speaker = match speaker {
                     Some(s) => self.shared_id(s),
                     None => announcer.clone(),
@@ -515,8 +517,10 @@ impl<'a> Builder<'a> {
                     quote_span: m.quote_span,
                 });
             }
-            for concepts in turn_concepts.values() {
-                let v: Vec<NodeIndex> = concepts.iter().copied().collect();
+            turn_concepts.sort_unstable();
+            turn_concepts.dedup();
+            for same_turn in turn_concepts.chunk_by(|a, b| a.0 == b.0) {
+                let v: Vec<NodeIndex> = same_turn.iter().map(|&(_, c)| c).collect();
                 for i in 0..v.len() {
                     for j in i + 1..v.len() {
                         let (a, b) = if self.kg.graph[v[i]].id < self.kg.graph[v[j]].id {
