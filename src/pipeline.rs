@@ -95,6 +95,12 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     (out, start.elapsed())
 }
 
+/// What a thread writing `path` gave, or an error if it stopped short.
+fn joined<T>(path: &std::path::Path, h: std::thread::ScopedJoinHandle<Result<T>>) -> Result<T> {
+    h.join()
+        .unwrap_or_else(|_| Err(Error::io(path, std::io::Error::other("the thread writing it stopped"))))
+}
+
 /// Where a command gets its graph: built from transcripts, or loaded from
 /// a `graph.json` that `podgraph build` wrote.
 #[derive(Debug, Clone)]
@@ -262,7 +268,11 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
                             // Flushed now, the body leaves the final commit
                             // only the size of graph.json to wait for.
                             let body = pending.file().try_clone().map_err(|e| Error::io(&idx_path, e))?;
-                            Ok((pending, s.spawn(move || body.sync_data())))
+                            let path = &idx_path;
+                            Ok((
+                                pending,
+                                s.spawn(move || body.sync_data().map_err(|e| Error::io(path, e))),
+                            ))
                         })
                     },
                     || {
@@ -290,20 +300,13 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
             },
         );
         let finish_start = Instant::now();
-        let joined = |path: &std::path::Path, h: std::thread::ScopedJoinHandle<Result<u64>>| {
-            h.join()
-                .unwrap_or_else(|_| Err(Error::io(path, std::io::Error::other("the thread writing it stopped"))))
-        };
         let (json_len, json_commit) = json.0?;
         joined(&json_path, json_commit)?;
         joined(&dot_path, dot.0?)?;
         joined(&related_path, related.0?)?;
         // The index goes last, so that it is never older than graph.json.
         let (mut idx_file, body_synced) = idx.0?;
-        body_synced
-            .join()
-            .unwrap_or_else(|_| Err(std::io::Error::other("the thread writing it stopped")))
-            .map_err(|e| Error::io(&idx_path, e))?;
+        joined(&idx_path, body_synced)?;
         index::set_graph_json_len(idx_file.file(), json_len).map_err(|e| Error::io(&idx_path, e))?;
         idx_file.commit()?;
         Ok((json.1, idx.1, dot.1, related.1, finish_start.elapsed()))
