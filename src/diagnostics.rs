@@ -62,7 +62,7 @@ impl Diagnostic {
             Error::Parse { path, line, message } | Error::Dictionary { path, line, message } => {
                 Diagnostic::error(path, *line, message.clone())
             }
-            Error::Io { path, source } => Diagnostic::error(path, 0, source.to_string()),
+            Error::Io { path, reason } => Diagnostic::error(path, 0, reason.to_string()),
             Error::GraphFile { path, message } => Diagnostic::error(path, 0, message.clone()),
             Error::Usage(m) | Error::External(m) => Diagnostic::error(Path::new(""), 0, m.clone()),
             Error::Config(ds) => ds

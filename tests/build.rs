@@ -127,6 +127,20 @@ fn committed_output_is_what_the_readme_command_makes() {
 }
 
 #[test]
+fn an_output_folder_that_cannot_be_made_is_named_once_with_the_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let out = build_sample(&file.join("out"), &["-q"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("a-file/out: "), "{err}");
+    // The operating system's reason, said once.
+    let reason = err.rsplit(": ").next().unwrap_or_default().trim();
+    assert!(!reason.is_empty() && err.matches(reason).count() == 1, "{err}");
+}
+
+#[test]
 fn missing_input_is_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();
     let out = run(&["build", "no/such/folder", "--out", tmp.path().to_str().unwrap()]);
