@@ -251,9 +251,9 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         let (json, (idx, (dot, related))) = rayon::join(
             || {
                 timed(|| -> Result<_> {
-                    let mut pending = output::Pending::filled(&json_path, |f| export::json::write(g, f))?;
-                    let len = pending.file().metadata().map_err(|e| Error::io(&json_path, e))?.len();
-                    Ok((len, commit(pending)))
+                    Ok(commit(output::Pending::filled(&json_path, |f| {
+                        export::json::write(g, f)
+                    })?))
                 })
             },
             || {
@@ -300,8 +300,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
             },
         );
         let finish_start = Instant::now();
-        let (json_len, json_commit) = json.0?;
-        joined(&json_path, json_commit)?;
+        let json_len = joined(&json_path, json.0?)?;
         joined(&dot_path, dot.0?)?;
         joined(&related_path, related.0?)?;
         // The index goes last, so that it is never older than graph.json.
