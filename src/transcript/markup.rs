@@ -159,24 +159,19 @@ fn is_collapsed(s: &str) -> bool {
     }
     // One pass without branches, so that many bytes are tested at a
     // time: whether any byte is not ASCII, and whether an ASCII one breaks
-    // the rule (a control space, or a space after a space).
-    let (wide, broken) =
-        b.iter()
-            .zip(b.get(1..).unwrap_or_default())
-            .fold((false, false), |(wide, broken), (&x, &y)| {
-                (
-                    wide | (x >= 0x80),
-                    broken | matches!(x, b'\t' | b'\n' | 0x0b | 0x0c | b'\r') | (x == b' ' && y == b' '),
-                )
-            });
-    // The last byte, which the pairs above did not test on its own.
-    let (wide, broken) = match b.last() {
-        Some(&x) => (
+    // the rule (a control space, or a space after a space). The last byte
+    // is tested before a zero, which makes no pair with it.
+    let step = |(wide, broken): (bool, bool), x: u8, next: u8| {
+        (
             wide | (x >= 0x80),
-            broken | matches!(x, b'\t' | b'\n' | 0x0b | 0x0c | b'\r'),
-        ),
-        None => (wide, broken),
+            broken | matches!(x, b'\t' | b'\n' | 0x0b | 0x0c | b'\r') | (x == b' ' && next == b' '),
+        )
     };
+    let pairs = b
+        .iter()
+        .zip(b.get(1..).unwrap_or_default())
+        .fold((false, false), |acc, (&x, &y)| step(acc, x, y));
+    let (wide, broken) = b.last().map_or(pairs, |&x| step(pairs, x, 0));
     if broken {
         return false;
     }
