@@ -1311,37 +1311,42 @@ struct Fixed<'a> {
     clues: &'a Clues,
     tally: EvidenceTally,
     turns_of: &'a [usize],
-    /// Per label: the cleaned label and its name words, when it reads as
-    /// a name.
-    names: Vec<Option<(&'a str, Vec<String>)>>,
-    /// Per label: its letters, upper-cased, for initials.
-    letters: Vec<Vec<char>>,
+    /// Per label: how it is read.
+    forms: Vec<LabelForm<'a>>,
     /// Per label: its characters, for typos.
     chars: Vec<Vec<char>>,
-    /// Per candidate: the initials of the name.
+    /// Per candidate: the initials of the name, and their characters.
     initials: Vec<(String, Vec<char>)>,
+}
+
+/// How a label is scored against a candidate: as a name, or by its letters
+/// against the candidate's initials.
+enum LabelForm<'a> {
+    /// The cleaned label and its name words.
+    Name(&'a str, Vec<String>),
+    /// Its letters, upper-cased.
+    Letters(Vec<char>),
 }
 
 impl<'a> Fixed<'a> {
     fn new(clues: &'a Clues, turns_of: &'a [usize]) -> Fixed<'a> {
-        let names = clues
+        let forms = clues
             .labels
             .iter()
             .map(|label| {
                 let name = clean_label(label);
-                is_name_label(name).then(|| (name, names::name_words(name)))
+                if is_name_label(name) {
+                    LabelForm::Name(name, names::name_words(name))
+                } else {
+                    LabelForm::Letters(label.to_uppercase().chars().filter(|c| c.is_alphabetic()).collect())
+                }
             })
             .collect();
         Fixed {
             clues,
             tally: EvidenceTally::new(clues),
             turns_of,
-            names,
-            letters: clues
-                .labels
-                .iter()
-                .map(|l| l.to_uppercase().chars().filter(|c| c.is_alphabetic()).collect())
-                .collect(),
+            forms,
             chars: clues.labels.iter().map(|l| l.chars().collect()).collect(),
             initials: clues
                 .candidates
@@ -1381,20 +1386,20 @@ fn score(fx: &Fixed, state: &State, round: &Round, l: usize, ci: usize, why: &mu
     let cand = &clues.candidates[ci];
     let mut s = 0.0;
 
-    if let Some((name, words)) = &fx.names[l] {
-        if *words == cand.words {
-            s += 12.0;
-            why.add(|| format!("the label is the name {}", cand.name));
-        } else if words_refer_to(words, cand) && words.len() >= cand.words.len().min(2) {
-            s += 10.0;
-            why.add(|| format!("the label is a spelling of {}'s name", cand.name));
-        } else if words.len() == 1 && names::given_name_matches(name, cand.first()) {
-            s += 4.0;
-            why.add(|| format!("the label is {}'s given name", cand.name));
+    match &fx.forms[l] {
+        LabelForm::Name(name, words) => {
+            if *words == cand.words {
+                s += 12.0;
+                why.add(|| format!("the label is the name {}", cand.name));
+            } else if words_refer_to(words, cand) && words.len() >= cand.words.len().min(2) {
+                s += 10.0;
+                why.add(|| format!("the label is a spelling of {}'s name", cand.name));
+            } else if words.len() == 1 && names::given_name_matches(name, cand.first()) {
+                s += 4.0;
+                why.add(|| format!("the label is {}'s given name", cand.name));
+            }
         }
-    } else {
-        let (initials, initial_chars) = &fx.initials[ci];
-        s += initials_score(label, &fx.letters[l], initials, initial_chars, why);
+        LabelForm::Letters(letters) => s += initials_score(label, letters, &fx.initials[ci], why),
     }
 
     let (intro, addressed, others, intro_line) = tally.get(l, ci);
@@ -1540,15 +1545,10 @@ fn closest_in_length(tally: &EvidenceTally, state: &State, l: usize) -> Option<u
 }
 
 /// Points for a label, given its upper-cased letters, against a
-/// candidate's initials, giving the reason to `why`.
-fn initials_score(
-    label: &str,
-    letters: &[char],
-    initials: &str,
-    initial_chars: &[char],
-    why: &mut impl Reasons,
-) -> f32 {
-    let (l, i) = (letters, initial_chars);
+/// candidate's initials (as text, and their characters), giving the reason
+/// to `why`.
+fn initials_score(label: &str, letters: &[char], initials: &(String, Vec<char>), why: &mut impl Reasons) -> f32 {
+    let (l, (initials, i)) = (letters, initials);
     if l.is_empty() || i.is_empty() {
         return 0.0;
     }
