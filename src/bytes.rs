@@ -1,7 +1,7 @@
 //! Eight ASCII bytes at a time in a `u64` (SIMD within a register), for
 //! the scans that read every byte of a transcript: the tagger's word
-//! starts, the speaker clues' word count and search for capitals, and the
-//! Markdown parser's search for markup.
+//! starts, the speaker clues' word count, search for capitals and for the
+//! last sentence, and the Markdown parser's search for markup.
 
 /// `0x01` in every byte.
 pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
@@ -18,6 +18,15 @@ pub(crate) fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
     at_least & at_most
 }
 
+/// The high bit of each byte of `x` set where the byte is one of the
+/// ASCII bytes `set`.
+#[inline(always)]
+fn any_of(x: u64, set: &[u8]) -> u64 {
+    // Tested on the low seven bits, kept where the high bit is clear.
+    let low = x & !HIGH;
+    set.iter().fold(0, |m, &b| m | in_range(low, b, b)) & !x
+}
+
 /// Where the first byte of `hay` that is one of the ASCII bytes `set`
 /// lies.
 #[inline(always)]
@@ -25,16 +34,29 @@ pub(crate) fn find_any(hay: &[u8], set: &[u8]) -> Option<usize> {
     let mut chunks = hay.chunks_exact(8);
     let mut at = 0;
     for c in &mut chunks {
-        let x = u64::from_le_bytes(c.try_into().unwrap_or_default());
-        // Tested on the low seven bits, kept where the high bit is clear.
-        let low = x & !HIGH;
-        let found = set.iter().fold(0, |m, &b| m | in_range(low, b, b)) & !x;
+        let found = any_of(u64::from_le_bytes(c.try_into().unwrap_or_default()), set);
         if found != 0 {
             return Some(at + (found.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
     chunks.remainder().iter().position(|b| set.contains(b)).map(|p| at + p)
+}
+
+/// Where the last byte of `hay` that is one of the ASCII bytes `set`
+/// lies: [`find_any`] from the end.
+#[inline(always)]
+pub(crate) fn rfind_any(hay: &[u8], set: &[u8]) -> Option<usize> {
+    let mut chunks = hay.rchunks_exact(8);
+    let mut end = hay.len();
+    for c in &mut chunks {
+        end -= 8;
+        let found = any_of(u64::from_le_bytes(c.try_into().unwrap_or_default()), set);
+        if found != 0 {
+            return Some(end + 7 - (found.leading_zeros() / 8) as usize);
+        }
+    }
+    chunks.remainder().iter().rposition(|b| set.contains(b))
 }
 
 #[cfg(test)]
@@ -47,6 +69,15 @@ mod tests {
             proptest::num::u8::ANY, proptest::sample::select(vec![b'[', b'*', b'\\', b'a'])], 0..40)) {
             let set = [b'\\', b'[', b'*', b'!'];
             proptest::prop_assert_eq!(find_any(&hay, &set), hay.iter().position(|b| set.contains(b)));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rfind_any_finds_the_last(hay in proptest::collection::vec(proptest::prop_oneof![
+            proptest::num::u8::ANY, proptest::sample::select(vec![b'.', b'!', b'\n', b'a'])], 0..40)) {
+            let set = [b'.', b'!', b'?', b'\n'];
+            proptest::prop_assert_eq!(rfind_any(&hay, &set), hay.iter().rposition(|b| set.contains(b)));
         }
     }
 

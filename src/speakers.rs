@@ -417,8 +417,8 @@ fn edges(text: &str, n: usize) -> (&str, &str) {
 fn last_sentence(text: &str) -> &str {
     let t = text.trim_end();
     let body = t.trim_end_matches(['.', '!', '?', '"', '”', ' ']);
-    // ASCII marks: found byte by byte, as no other character holds their bytes.
-    match body.bytes().rposition(|b| matches!(b, b'.' | b'!' | b'?' | b'\n')) {
+    // ASCII marks: found by their bytes, as no other character holds them.
+    match crate::bytes::rfind_any(body.as_bytes(), b".!?\n") {
         Some(p) => &t[p + 1..],
         None => t,
     }
@@ -631,6 +631,14 @@ fn introductions_in(part: &str, out: &mut Vec<String>) {
         if !c.is_uppercase() {
             continue;
         }
+        // Every cue ends in a token ending in "m" or "s" ("I'm", "am",
+        // "is", "it's") or in a comma ("me,"): after a space and a plain
+        // letter or digit other than those, no name follows a cue. Most
+        // capitals are ruled out so, from the two bytes before them.
+        let b = part.as_bytes();
+        if p >= 2 && b[p - 1] == b' ' && b[p - 2].is_ascii_alphanumeric() && !matches!(b[p - 2] | 0x20, b'm' | b's') {
+            continue;
+        }
         // The token around it, which must have no letter before it: "(Sam)".
         let start = token_start(part, p);
         if start == 0 || part[start..p].chars().any(char::is_alphabetic) {
@@ -812,7 +820,7 @@ fn word_count(text: &str) -> usize {
             return plain();
         }
         let space = in_range(x, b' ', b' ') | in_range(x, b'\t', b'\r');
-        count += (!space & ((space << 8) | before) & HIGH).count_ones() as usize;
+        count += high_bits(!space & ((space << 8) | before) & HIGH);
         before = space >> 56;
     }
     for &x in chunks.remainder() {
@@ -824,6 +832,14 @@ fn word_count(text: &str) -> usize {
         before = space;
     }
     count
+}
+
+/// The number of bytes of `m` whose high bit is set (no other bit may be):
+/// a multiply adds them up, where `count_ones` would take a dozen steps on
+/// processors without a population count instruction.
+#[inline(always)]
+fn high_bits(m: u64) -> usize {
+    ((m >> 7).wrapping_mul(crate::bytes::ONES) >> 56) as usize
 }
 
 /// One to three capitalised words at the start of `tokens`, as a name.
