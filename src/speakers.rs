@@ -418,7 +418,7 @@ fn last_sentence(text: &str) -> &str {
     let t = text.trim_end();
     let body = t.trim_end_matches(['.', '!', '?', '"', '”', ' ']);
     // ASCII marks: found by their bytes, as no other character holds them.
-    match crate::bytes::rfind_any(body.as_bytes(), b".!?\n") {
+    match crate::bytes::rfind_any(body.as_bytes(), crate::tagger::SENTENCE_ENDS) {
         Some(p) => &t[p + 1..],
         None => t,
     }

@@ -689,6 +689,10 @@ fn inside_url(bytes: &[u8], start: usize, end: usize) -> bool {
     tok[..start - tok_start].contains(&b'@')
 }
 
+/// The bytes that end a sentence, for quotes ([`snippet`]) and the speaker
+/// clues' last sentence of a turn.
+pub(crate) const SENTENCE_ENDS: &[u8] = b".!?\n";
+
 /// The sentence around a span, at most about `max` bytes, with the span's
 /// offsets inside the snippet. Used as the evidence quote of a mention.
 pub fn snippet(text: &str, start: usize, end: usize, max: usize) -> (String, usize, usize) {
@@ -698,14 +702,15 @@ pub fn snippet(text: &str, start: usize, end: usize, max: usize) -> (String, usi
         s -= 1;
     }
     // Start after the last sentence end before the match, if within reach.
-    if let Some(p) = text[s..start].rfind(['.', '!', '?', '\n']) {
+    // The marks are ASCII, found by their bytes eight at a time.
+    if let Some(p) = crate::bytes::rfind_any(&text.as_bytes()[s..start], SENTENCE_ENDS) {
         s += p + 1;
     }
     let mut e = (end + half).min(text.len());
     while !text.is_char_boundary(e) {
         e += 1;
     }
-    if let Some(p) = text[end..e].find(['.', '!', '?', '\n']) {
+    if let Some(p) = crate::bytes::find_any(&text.as_bytes()[end..e], SENTENCE_ENDS) {
         e = end + p + 1;
     }
     // Closing quotes or brackets left over from the previous sentence.
@@ -887,6 +892,41 @@ entries:
             .collect();
         select_leftmost_longest(&mut out);
         out
+    }
+
+    proptest::proptest! {
+        /// Sentence ends found by their bytes cut the quote where a search
+        /// for the characters would.
+        #[test]
+        fn snippets_cut_where_a_char_search_cuts(
+            text in "[a .!?\n”’\")é日]{0,60}",
+            a in 0usize..60,
+            len in 0usize..8,
+            max in 0usize..40,
+        ) {
+            let start = (0..=a.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+            let end = (start..=(start + len).min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(start);
+            let half = max.saturating_sub(end - start) / 2;
+            let mut s = start.saturating_sub(half);
+            while !text.is_char_boundary(s) {
+                s -= 1;
+            }
+            if let Some(p) = text[s..start].rfind(['.', '!', '?', '\n']) {
+                s += p + 1;
+            }
+            let mut e = (end + half).min(text.len());
+            while !text.is_char_boundary(e) {
+                e += 1;
+            }
+            if let Some(p) = text[end..e].find(['.', '!', '?', '\n']) {
+                e = end + p + 1;
+            }
+            let head = &text[s..start];
+            let trimmed = head.trim_start_matches(|c: char| c.is_whitespace() || "”’\")]},;:".contains(c));
+            s += head.len() - trimmed.len();
+            let expected = (text[s..e].trim_end().to_string(), start - s, end - s);
+            proptest::prop_assert_eq!(snippet(&text, start, end, max), expected);
+        }
     }
 
     proptest::proptest! {
