@@ -247,21 +247,30 @@ pub fn keys_match(a: &str, b: &str) -> bool {
     if a.chars().next() != b.chars().next() || a.len().abs_diff(b.len()) > 6 {
         return false;
     }
+    // ASCII keys are compared byte by byte, without a vector of chars.
+    if a.is_ascii() && b.is_ascii() {
+        return close_names(a.as_bytes(), b.as_bytes());
+    }
     let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    close_names(&ca, &cb)
+}
+
+/// The close match of [`keys_match`], on the letters of two keys.
+fn close_names<T: PartialEq>(ca: &[T], cb: &[T]) -> bool {
     if ca.len() < 4 || cb.len() < 4 || ca[0] != cb[0] {
         return false;
     }
-    if edit_distance(&ca, &cb) <= 1 {
+    if edit_distance(ca, cb) <= 1 {
         return true;
     }
     // "Duffy"/"Duffie", "Nicholas"/"Nick": a shared stem of four letters
     // with a short differing tail.
-    let common = ca.iter().zip(&cb).take_while(|(x, y)| x == y).count();
+    let common = ca.iter().zip(cb).take_while(|(x, y)| x == y).count();
     common >= 4 && ca.len().max(cb.len()) - common <= 3
 }
 
-/// Levenshtein distance between two char slices.
-pub fn edit_distance(a: &[char], b: &[char]) -> usize {
+/// Levenshtein distance between two slices of letters.
+pub fn edit_distance<T: PartialEq>(a: &[T], b: &[T]) -> usize {
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.iter().enumerate() {

@@ -26,6 +26,7 @@
 //! Every decision carries its reasons so that `podgraph speakers` can show
 //! an editor why a label was read as it was.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
@@ -456,7 +457,8 @@ impl NameFinder {
             if initial.is_some_and(|i| i.is_ascii() && self.initials & (1 << (i as u32)) == 0) {
                 continue;
             }
-            let folded = names::key(w);
+            let mut buf = [0u8; 32];
+            let folded = word_key(w, &mut buf);
             let matching: Vec<&(usize, String, Option<String>)> = self
                 .firsts
                 .iter()
@@ -466,7 +468,8 @@ impl NameFinder {
                 continue;
             }
             // Two people with one given name: only the surname decides.
-            let next = words.get(wi + 1).map(|n| names::key(n));
+            let mut next_buf = [0u8; 32];
+            let next = words.get(wi + 1).map(|n| word_key(n, &mut next_buf));
             let full: Vec<_> = matching
                 .iter()
                 .filter(|(_, _, last)| {
@@ -485,6 +488,21 @@ impl NameFinder {
         out.dedup();
         out
     }
+}
+
+/// [`names::key`] of a word, without a new string for a plain ASCII word
+/// of letters and digits, whose key is its lower case.
+fn word_key<'b>(w: &str, buf: &'b mut [u8; 32]) -> Cow<'b, str> {
+    let b = w.as_bytes();
+    if b.len() <= buf.len() && b.iter().all(u8::is_ascii_alphanumeric) {
+        for (to, from) in buf.iter_mut().zip(b) {
+            *to = from.to_ascii_lowercase();
+        }
+        if let Ok(key) = std::str::from_utf8(&buf[..b.len()]) {
+            return Cow::Borrowed(key);
+        }
+    }
+    Cow::Owned(names::key(w))
 }
 
 /// Capitalised words in order, apostrophe suffixes cut ("Duffie's").
@@ -1677,6 +1695,13 @@ mod tests {
             let words: Vec<String> = s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(names::fold).collect();
             let plain = if words.len() < 12 { 0 } else { names::fnv1a(format!("{} ", words[..12].join(" ")).as_bytes()).max(1) };
             proptest::prop_assert_eq!(fingerprint(&s), plain);
+        }
+
+        #[test]
+        fn word_keys_are_the_names_keys(s in "[a-zA-Z0-9'é -]{0,40}") {
+            let mut buf = [0u8; 32];
+            let (ours, theirs) = (word_key(&s, &mut buf).into_owned(), names::key(&s));
+            proptest::prop_assert_eq!(ours, theirs);
         }
 
         #[test]
