@@ -1,7 +1,8 @@
 //! The `podgraph` command line: parses arguments, calls the library,
 //! prints. Exit codes: 0 success, 1 some input files failed (outputs were
-//! written for the rest) or `--strict` found warnings, 2 usage or
-//! configuration error, 3 internal error (a bug; please report it).
+//! written for the rest), `--strict` found warnings, or an output could
+//! not be written, 2 usage or configuration error, 3 internal error (a
+//! bug; please report it).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -43,7 +44,8 @@ fn emit(text: &str) {
 const EXIT_CODES: &str = "\
 Exit status:
   0  success
-  1  some input files failed (outputs were written for the others), or --strict found warnings
+  1  some input files failed (outputs were written for the others), --strict found warnings, or an
+     output could not be written (the error names it; no file is left half-written)
   2  usage or configuration error (bad option, unreadable input, invalid dictionary or graph file,
      Graphviz missing for a render)
   3  internal error: a bug in podgraph; please report it";
