@@ -1,7 +1,8 @@
 //! Eight ASCII bytes at a time in a `u64` (SIMD within a register), for
 //! the scans that read every byte of a transcript: the tagger's word
-//! starts, the speaker clues' word count, search for capitals and for the
-//! last sentence, and the Markdown parser's search for markup.
+//! starts and the sentence ends around its quotes, the speaker clues' word
+//! count, search for capitals and for the last sentence, and the Markdown
+//! parser's search for markup.
 
 /// `0x01` in every byte.
 pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;

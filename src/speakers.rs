@@ -649,9 +649,9 @@ fn introductions_in(part: &str, out: &mut Vec<String>) {
         if !c.is_uppercase() {
             continue;
         }
-        // Every cue ends in a token ending in "m" or "s" ("I'm", "am",
-        // "is", "it's") or in a comma ("me,"): after a space and a plain
-        // letter or digit other than those, no name follows a cue. Most
+        // The token right before a cue's name ends in "m" or "s" ("I'm",
+        // "am", "is", "it's") or in a comma ("me,"): a capital after a
+        // space and any other letter or digit follows no cue. Most
         // capitals are ruled out so, from the two bytes before them.
         let b = part.as_bytes();
         if p >= 2 && b[p - 1] == b' ' && b[p - 2].is_ascii_alphanumeric() && !matches!(b[p - 2] | 0x20, b'm' | b's') {
