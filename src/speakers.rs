@@ -825,7 +825,7 @@ fn word_count(text: &str) -> usize {
     // Eight ASCII bytes at a time in a `u64`: a word starts at a non-space
     // whose previous byte is a space; any other byte sends the text to the
     // plain count, which knows the other spaces of Unicode.
-    use crate::bytes::{HIGH, in_range};
+    use crate::bytes::{HIGH, high_bits, in_range};
     let plain = || crate::transcript::markup::split_words(text).count();
     let b = text.as_bytes();
     let mut count = 0;
@@ -850,14 +850,6 @@ fn word_count(text: &str) -> usize {
         before = space;
     }
     count
-}
-
-/// The number of bytes of `m` whose high bit is set (no other bit may be):
-/// a multiply adds them up, where `count_ones` would take a dozen steps on
-/// processors without a population count instruction.
-#[inline(always)]
-fn high_bits(m: u64) -> usize {
-    ((m >> 7).wrapping_mul(crate::bytes::ONES) >> 56) as usize
 }
 
 /// One to three capitalised words at the start of `tokens`, as a name.
