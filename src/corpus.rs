@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::episode::{Episode, EpisodeMeta};
 use crate::error::{Error, Result};
+use crate::names::FastMap;
 use crate::people::Directory;
 use crate::speakers::{self, Cast, Clues, StockSet};
 use crate::tagger::{self, Hit, Tagger};
@@ -318,10 +319,18 @@ pub fn load(opts: &Options, tagger: &Tagger, progress: &dyn Progress) -> Result<
         .par_iter()
         .map(|ep| speakers::resolve(&ep.clues, &stock))
         .collect();
-    let shows: Vec<PathBuf> = corpus
+    // Each episode's show is its folder, numbered: roles are counted per
+    // show, and numbers compare faster than paths.
+    let mut show_numbers: FastMap<&Path, usize> = FastMap::default();
+    let shows: Vec<usize> = corpus
         .episodes
         .iter()
-        .map(|ep| ep.source.parent().map(Path::to_path_buf).unwrap_or_default())
+        .map(|ep| {
+            let next = show_numbers.len();
+            *show_numbers
+                .entry(ep.source.parent().unwrap_or(Path::new("")))
+                .or_insert(next)
+        })
         .collect();
     speakers::infer_roles(&mut corpus.casts, &shows);
     check_cross_file(&mut corpus);

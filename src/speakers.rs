@@ -1008,11 +1008,12 @@ pub struct StockSet {
 impl StockSet {
     /// Adds an episode's announcer turns.
     pub fn add(&mut self, clues: &Clues) {
-        for (i, l) in clues.turn_labels.iter().enumerate() {
-            if let Some(l) = l {
-                if is_announcer_label(&clues.labels[*l]) && clues.turn_prints[i] != 0 {
-                    self.prints.insert(clues.turn_prints[i]);
-                }
+        // An episode has a few labels and hundreds of turns: each label is
+        // read once.
+        let announcer: Vec<bool> = clues.labels.iter().map(|l| is_announcer_label(l)).collect();
+        for (l, &print) in clues.turn_labels.iter().zip(&clues.turn_prints) {
+            if l.is_some_and(|l| announcer[l]) && print != 0 {
+                self.prints.insert(print);
             }
         }
     }
