@@ -15,6 +15,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
+
 use crate::corpus::{self, Corpus, Progress};
 use crate::diagnostics::{Diagnostics, Severity};
 use crate::dictionary::Dictionary;
@@ -232,9 +234,11 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     let mut loaded = load(&opts.inputs, progress)?;
     let summary = Summary::of(&loaded);
     // Counted, the corpus is done with (the graph holds what the outputs
-    // need): freed now, it leaves room for them.
+    // need): freed now, it leaves room for them. Millions of small blocks
+    // go back to the allocator, on every core.
     let free_start = Instant::now();
-    drop(std::mem::take(&mut loaded.corpus));
+    let corpus = std::mem::take(&mut loaded.corpus);
+    rayon::join(|| corpus.episodes.into_par_iter().for_each(drop), || drop(corpus.casts));
     loaded.times.push(("free the corpus", free_start.elapsed()));
     let g = &loaded.graph;
     let json_path = opts.out.join("graph.json");
