@@ -295,7 +295,7 @@ enum Section<'a> {
     Bytes(Vec<u8>),
     /// The mentions' matched texts and quotes, in this order: most of the
     /// index, taken from the graph as it is written rather than copied.
-    Texts(&'a [MentionRecord], Vec<usize>),
+    Texts(&'a [MentionRecord], Vec<u32>),
 }
 
 impl Section<'_> {
@@ -304,7 +304,7 @@ impl Section<'_> {
         match self {
             Section::Bytes(b) => w.write_all(b).map(|()| b.len() as u64),
             Section::Texts(mentions, order) => order.iter().try_fold(0, |len, &i| {
-                let m = &mentions[i];
+                let m = &mentions[i as usize];
                 w.write_all(m.matched.as_bytes())?;
                 w.write_all(m.quote.as_bytes())?;
                 Ok(len + (m.matched.len() + m.quote.len()) as u64)
@@ -482,16 +482,54 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
             (node_of(&m.concept), node_of(&m.episode), speaker)
         })
         .collect();
-    let mut order_m: Vec<usize> = (0..kg.mentions.len()).collect();
-    order_m.sort_unstable_by_key(|&i| (ends[i].0, i));
-    let mut mrec = Buf::default();
-    let mut mtxt_len = 0u64;
-    let mut offsets: Vec<(u64, u32)> = vec![(0, 0); kg.mentions.len()];
     // Per node, by position; mentions of an unknown node (NONE32) are
     // left out, as no node asks for them.
     let nodes = order.len();
+    // A node position, or `nodes` for an unknown node: a bucket.
+    let bucket = |n: u32| (n as usize).min(nodes);
+    // Mentions in concept order, graph order within a concept (a counting
+    // sort, stable): `starts[c]` is where concept `c`'s block begins.
+    let mut starts = vec![0u32; nodes + 2];
+    for &(c, _, _) in &ends {
+        starts[bucket(c) + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    let mut order_m = vec![0u32; kg.mentions.len()];
+    let mut next = starts.clone();
+    for (i, &(c, _, _)) in ends.iter().enumerate() {
+        let slot = &mut next[bucket(c)];
+        order_m[*slot as usize] = i as u32;
+        *slot += 1;
+    }
+    // Episodes numbered as the graph first names them: the graph lists
+    // mentions in episode and turn order, so each concept's block meets
+    // its (episode, turn) pairs in increasing order, and counting the
+    // distinct turns is a comparison with the one before.
+    let mut ep_rank = vec![NONE32; nodes + 1];
+    let mut ranked = 0;
+    for &(_, ep, _) in &ends {
+        let r = &mut ep_rank[bucket(ep)];
+        if *r == NONE32 {
+            *r = ranked;
+            ranked += 1;
+        }
+    }
+    let turn_of = |i: usize| (ep_rank[bucket(ends[i].1)], kg.mentions[i].turn);
+    let mut turn_count: Vec<u32> = vec![0; nodes];
+    // Concepts whose block is out of that order (a graph file edited by
+    // hand): counted apart, by sorting.
+    let mut unordered: Vec<u32> = Vec::new();
+    let mut mrec = Buf::default();
+    mrec.0.reserve_exact(kg.mentions.len() * MENTION_LEN);
+    let mut mtxt_len = 0u64;
+    // Each mention's place in the records, by graph order.
+    let mut rank = vec![0u32; kg.mentions.len()];
     let mut by_concept: Vec<(u64, u32)> = vec![(0, 0); nodes];
-    for &i in &order_m {
+    let mut last: Option<(u32, (u32, usize))> = None;
+    for (r, &i) in order_m.iter().enumerate() {
+        let i = i as usize;
         let m = &kg.mentions[i];
         let (c, ep, speaker) = ends[i];
         let off = mrec.0.len() as u64;
@@ -500,6 +538,18 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
                 e.0 = off;
             }
             e.1 += 1;
+            let turn = turn_of(i);
+            let new_turn = match last {
+                Some((lc, lt)) if lc == c => {
+                    if turn < lt && unordered.last() != Some(&c) {
+                        unordered.push(c);
+                    }
+                    turn != lt
+                }
+                _ => true,
+            };
+            turn_count[c as usize] += u32::from(new_turn);
+            last = Some((c, turn));
         }
         mrec.u32(ep);
         mrec.u32(c);
@@ -515,28 +565,20 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
         mrec.u32(m.matched.len() as u32);
         mrec.u32(m.quote.len() as u32);
         mtxt_len += (m.matched.len() + m.quote.len()) as u64;
-        offsets[i] = (off, MENTION_LEN as u32);
+        rank[i] = r as u32;
     }
-    // Distinct turns mentioning each concept.
-    let mut concept_turns: Vec<(u32, u32, usize)> = kg
-        .mentions
-        .iter()
-        .zip(&ends)
-        .map(|(m, &(c, ep, _))| (c, ep, m.turn))
-        .collect();
-    concept_turns.sort_unstable();
-    concept_turns.dedup();
-    let mut turn_count: Vec<u32> = vec![0; nodes];
-    for (c, _, _) in concept_turns {
-        if let Some(n) = turn_count.get_mut(c as usize) {
-            *n += 1;
-        }
+    for c in unordered {
+        let block = &order_m[starts[c as usize] as usize..starts[c as usize + 1] as usize];
+        let mut turns: Vec<(u32, usize)> = block.iter().map(|&i| turn_of(i as usize)).collect();
+        turns.sort_unstable();
+        turns.dedup();
+        turn_count[c as usize] = turns.len() as u32;
     }
     let mut by_speaker: Vec<Vec<(u64, u32)>> = vec![Vec::new(); nodes];
     for (i, &(_, _, speaker)) in ends.iter().enumerate() {
         if *kg.mentions[i].speaker != *ANNOUNCER {
             if let Some(list) = by_speaker.get_mut(speaker as usize) {
-                list.push(offsets[i]);
+                list.push((u64::from(rank[i]) * MENTION_LEN as u64, MENTION_LEN as u32));
             }
         }
     }
@@ -1316,6 +1358,51 @@ mod tests {
             });
         }
         kg
+    }
+
+    proptest::proptest! {
+        /// Whatever order the graph lists its mentions in (a graph file
+        /// may have been edited), each concept's mentions come back in
+        /// graph order and its turn count is that of its distinct
+        /// (episode, turn) pairs.
+        #[test]
+        fn mentions_by_concept_and_turn_counts_in_any_order(
+            mentions in proptest::collection::vec((0usize..3, 0usize..2, 0usize..4), 0..40),
+        ) {
+            let mut kg = KnowledgeGraph::default();
+            let concepts = ["concept:a", "concept:b"];
+            for c in concepts {
+                kg.ensure_node(node(c, c, NodeKind::Concept));
+            }
+            for e in ["episode:1", "episode:2", "episode:3"] {
+                kg.ensure_node(node(e, e, NodeKind::Episode));
+            }
+            kg.ensure_node(node("person:ann", "Ann Lee", NodeKind::Person));
+            for (n, &(ep, c, turn)) in mentions.iter().enumerate() {
+                kg.mentions.push(MentionRecord {
+                    episode: format!("episode:{}", ep + 1).into(),
+                    concept: concepts[c].into(),
+                    speaker: "person:ann".into(),
+                    turn,
+                    line: n,
+                    time_ms: None,
+                    span: (0, 1),
+                    matched: "x".into(),
+                    quote: format!("x {n}"),
+                    quote_span: (0, 1),
+                });
+            }
+            let idx = QueryIndex::from_bytes(write(&kg, 0), Path::new("m")).unwrap();
+            for (ci, c) in concepts.iter().enumerate() {
+                let k = idx.find_key(&c[8..])[0];
+                let ours: Vec<usize> = idx.mentions_of(k).unwrap().iter().map(|m| m.line).collect();
+                let plain: Vec<usize> = (0..mentions.len()).filter(|&n| mentions[n].1 == ci).collect();
+                proptest::prop_assert_eq!(ours, plain);
+                let turns: BTreeSet<(usize, usize)> =
+                    mentions.iter().filter(|m| m.1 == ci).map(|m| (m.0, m.2)).collect();
+                proptest::prop_assert_eq!(idx.mention_turns(k).unwrap() as usize, turns.len());
+            }
+        }
     }
 
     #[test]
