@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::Corpus;
@@ -262,12 +263,8 @@ impl KnowledgeGraph {
         let texts = corpus
             .episodes
             .iter_mut()
-            .map(|ep| {
-                ep.mentions
-                    .iter_mut()
-                    .map(|m| (std::mem::take(&mut m.matched), std::mem::take(&mut m.quote)))
-                    .collect()
-            })
+            .flat_map(|ep| &mut ep.mentions)
+            .map(|m| (std::mem::take(&mut m.matched), std::mem::take(&mut m.quote)))
             .collect();
         Builder::new(corpus, dict, Some(texts)).build()
     }
@@ -303,23 +300,21 @@ pub fn episode_node_id(id: &str) -> String {
 struct Builder<'a> {
     corpus: &'a Corpus,
     dict: &'a Dictionary,
-    /// Mention texts (words matched, quote) taken out of the corpus, per
-    /// episode and mention; `None`: copy them from the corpus.
-    texts: Option<Vec<Vec<(String, String)>>>,
+    /// Mention texts (words matched, quote) taken out of the corpus, in
+    /// episode and mention order; `None`: copy them from the corpus.
+    texts: Option<Vec<(String, String)>>,
     kg: KnowledgeGraph,
     /// Person id by name key, from the dictionary's person entries.
     dict_people: FastMap<String, usize>,
     /// Spellings seen per person id, with counts.
     spellings: BTreeMap<String, BTreeMap<String, usize>>,
-    /// Node ids as mention records share them, by node index.
-    shared_ids: Vec<Option<Arc<str>>>,
     /// Each dictionary concept's node, once made: a concept is named
     /// millions of times, its node made once.
     concept_nodes: Vec<Option<NodeIndex>>,
 }
 
 impl<'a> Builder<'a> {
-    fn new(corpus: &'a Corpus, dict: &'a Dictionary, texts: Option<Vec<Vec<(String, String)>>>) -> Self {
+    fn new(corpus: &'a Corpus, dict: &'a Dictionary, texts: Option<Vec<(String, String)>>) -> Self {
         let mut dict_people = FastMap::default();
         for (i, c) in dict.concepts.iter().enumerate() {
             if c.kind == Kind::Person {
@@ -335,20 +330,8 @@ impl<'a> Builder<'a> {
             kg: KnowledgeGraph::default(),
             dict_people,
             spellings: BTreeMap::new(),
-            shared_ids: Vec::new(),
             concept_nodes: vec![None; dict.concepts.len()],
         }
-    }
-
-    /// A node's id, shared by every mention record naming the node.
-    fn shared_id(&mut self, n: NodeIndex) -> Arc<str> {
-        if self.shared_ids.len() <= n.index() {
-            self.shared_ids.resize(n.index() + 1, None);
-        }
-        let graph = &self.kg.graph;
-        self.shared_ids[n.index()]
-            .get_or_insert_with(|| Arc::from(graph[n].id.as_str()))
-            .clone()
     }
 
     /// The node id and display name of a person by name.
@@ -408,44 +391,15 @@ impl<'a> Builder<'a> {
         n
     }
 
-    fn build(mut self) -> KnowledgeGraph {
+    /// The nodes of the episodes' speakers and of the concepts they
+    /// mention, made in a stable order, and each mention's nodes.
+    fn nodes(&mut self, episode_nodes: &[NodeIndex]) -> (Vec<Speakers<'a>>, Vec<Planned>) {
         let corpus = self.corpus;
-        self.kg
-            .mentions
-            .reserve_exact(corpus.episodes.iter().map(|ep| ep.mentions.len()).sum());
-        // Episodes first, in a stable order.
-        let mut episode_nodes = Vec::with_capacity(corpus.episodes.len());
-        for ep in &corpus.episodes {
-            let idx = self.kg.ensure_node(Node {
-                id: episode_node_id(&ep.meta.id),
-                label: ep.meta.title.clone().unwrap_or_else(|| ep.meta.id.clone()),
-                kind: NodeKind::Episode,
-                number: ep.meta.number,
-                date: ep.meta.date.clone(),
-                source: Some(ep.source.display().to_string()),
-                turns: ep.turns.len(),
-                ..blank_node()
-            });
-            episode_nodes.push(idx);
-        }
-        let mut concept_episodes = EpisodeCount::default();
-        let announcer: Arc<str> = Arc::from(ANNOUNCER);
+        let mut planned = Vec::with_capacity(corpus.episodes.iter().map(|ep| ep.mentions.len()).sum());
+        let mut speakers = Vec::with_capacity(corpus.episodes.len());
         for (ei, (ep, cast)) in corpus.episodes.iter().zip(&corpus.casts).enumerate() {
-            let enode = episode_nodes[ei];
-            let eid = self.kg.graph[enode].id.clone();
-            let shared_eid = self.shared_id(enode);
-            // Speakers of this episode.
-            let mut speaker_nodes: Vec<Option<NodeIndex>> = Vec::new();
-            for m in &cast.members {
-                let p = self.person(&m.name);
-                speaker_nodes.push(Some(p));
-                let e = self.kg.edge_mut(p, enode, Relation::AppearsIn);
-                e.weight += m.turns;
-                e.role = Some(e.role.map_or(m.role, |r| r.min(m.role)));
-                self.kg.graph[p].turns += m.turns;
-                concept_episodes.see(p, enode);
-            }
-            let mut label_nodes: BTreeMap<String, NodeIndex> = BTreeMap::new();
+            let members: Vec<NodeIndex> = cast.members.iter().map(|m| self.person(&m.name)).collect();
+            let mut labels: BTreeMap<&str, NodeIndex> = BTreeMap::new();
             for r in cast.labels.iter().filter(|r| r.voice == Voice::Unresolved) {
                 let idx = self.kg.ensure_node(Node {
                     id: format!("label:{}:{}", ep.meta.id, r.label),
@@ -454,30 +408,63 @@ impl<'a> Builder<'a> {
                     turns: r.turns,
                     ..blank_node()
                 });
-                let e = self.kg.edge_mut(idx, enode, Relation::AppearsIn);
-                e.weight += r.turns;
-                e.role = Some(Role::Other);
-                label_nodes.insert(r.label.clone(), idx);
+                labels.insert(&r.label, idx);
             }
             let speaker_of_turn = |ti: usize| -> Option<NodeIndex> {
                 match cast.turns.get(ti)? {
-                    Voice::Member(m) => speaker_nodes[*m],
+                    Voice::Member(m) => members.get(*m).copied(),
                     Voice::Announcer => None,
-                    Voice::Unresolved => ep.turns[ti].label.as_ref().and_then(|l| label_nodes.get(l).copied()),
+                    Voice::Unresolved => ep.turns[ti].label.as_deref().and_then(|l| labels.get(l).copied()),
                 }
             };
+            for (mi, m) in ep.mentions.iter().enumerate() {
+                planned.push(Planned {
+                    episode: ei,
+                    mention: mi,
+                    concept: self.concept(m.concept),
+                    speaker: speaker_of_turn(m.turn),
+                });
+            }
+            for mm in &ep.meta_mentions {
+                self.concept(mm.concept);
+            }
+            speakers.push(Speakers { members, labels });
+        }
+        debug_assert_eq!(speakers.len(), episode_nodes.len());
+        (speakers, planned)
+    }
+
+    /// The edges between episodes, speakers and concepts, and the counts
+    /// on the nodes, once every node is made.
+    fn edges(&mut self, episode_nodes: &[NodeIndex], speakers: &[Speakers], planned: &[Planned]) {
+        let corpus = self.corpus;
+        let mut concept_episodes = EpisodeCount::default();
+        let mut planned = planned;
+        for (ei, (ep, cast)) in corpus.episodes.iter().zip(&corpus.casts).enumerate() {
+            let enode = episode_nodes[ei];
+            let eid = self.kg.graph[enode].id.clone();
+            for (m, &p) in cast.members.iter().zip(&speakers[ei].members) {
+                let e = self.kg.edge_mut(p, enode, Relation::AppearsIn);
+                e.weight += m.turns;
+                e.role = Some(e.role.map_or(m.role, |r| r.min(m.role)));
+                self.kg.graph[p].turns += m.turns;
+                concept_episodes.see(p, enode);
+            }
+            for r in cast.labels.iter().filter(|r| r.voice == Voice::Unresolved) {
+                let e = self
+                    .kg
+                    .edge_mut(speakers[ei].labels[r.label.as_str()], enode, Relation::AppearsIn);
+                e.weight += r.turns;
+                e.role = Some(Role::Other);
+            }
             // Mentions, person → concept, co-occurrence per turn.
             // (turn, concept) of each mention, sorted and deduplicated below:
             // the concepts of each turn, in order.
             let mut turn_concepts: Vec<(usize, NodeIndex)> = Vec::with_capacity(ep.mentions.len());
-            let mut texts = self.texts.as_mut().map(|t| std::mem::take(&mut t[ei]).into_iter());
-            for m in &ep.mentions {
-                let (matched, quote) = match texts.as_mut().and_then(Iterator::next) {
-                    Some(t) => t,
-                    None => (m.matched.clone(), m.quote.clone()),
-                };
-                let c = self.concept(m.concept);
-                let speaker = speaker_of_turn(m.turn);
+            let (these, rest) = planned.split_at(ep.mentions.len());
+            planned = rest;
+            for (m, p) in ep.mentions.iter().zip(these) {
+                let c = p.concept;
                 let t = &ep.turns[m.turn];
                 self.kg.graph[c].mentions += 1;
                 concept_episodes.see(c, enode);
@@ -489,7 +476,7 @@ impl<'a> Builder<'a> {
                         (a, b) => a.or(b),
                     };
                 }
-                if let Some(s) = speaker {
+                if let Some(s) = p.speaker {
                     if s != c {
                         let e = self.kg.edge_mut(s, c, Relation::Discusses);
                         e.weight += 1;
@@ -499,23 +486,6 @@ impl<'a> Builder<'a> {
                     }
                 }
                 turn_concepts.push((m.turn, c));
-                let speaker = match speaker {
-                    Some(s) => self.shared_id(s),
-                    None => announcer.clone(),
-                };
-                let concept = self.shared_id(c);
-                self.kg.mentions.push(MentionRecord {
-                    episode: shared_eid.clone(),
-                    concept,
-                    speaker,
-                    turn: m.turn,
-                    line: t.line,
-                    time_ms: t.start_ms,
-                    span: (m.start, m.end),
-                    matched,
-                    quote,
-                    quote_span: m.quote_span,
-                });
             }
             turn_concepts.sort_unstable();
             turn_concepts.dedup();
@@ -542,10 +512,10 @@ impl<'a> Builder<'a> {
         let ids: FastMap<&str, NodeIndex> = corpus
             .episodes
             .iter()
-            .zip(&episode_nodes)
+            .zip(episode_nodes)
             .map(|(e, n)| (e.meta.id.as_str(), *n))
             .collect();
-        for (ep, &from) in corpus.episodes.iter().zip(&episode_nodes) {
+        for (ep, &from) in corpus.episodes.iter().zip(episode_nodes) {
             for r in &ep.meta.related {
                 if let Some(&to) = ids.get(r.as_str()) {
                     if to != from {
@@ -559,6 +529,35 @@ impl<'a> Builder<'a> {
         for (node, eps) in concept_episodes.counts() {
             self.kg.graph[node].episodes = eps;
         }
+    }
+
+    fn build(mut self) -> KnowledgeGraph {
+        let corpus = self.corpus;
+        // Episodes first, in a stable order.
+        let mut episode_nodes = Vec::with_capacity(corpus.episodes.len());
+        for ep in &corpus.episodes {
+            let idx = self.kg.ensure_node(Node {
+                id: episode_node_id(&ep.meta.id),
+                label: ep.meta.title.clone().unwrap_or_else(|| ep.meta.id.clone()),
+                kind: NodeKind::Episode,
+                number: ep.meta.number,
+                date: ep.meta.date.clone(),
+                source: Some(ep.source.display().to_string()),
+                turns: ep.turns.len(),
+                ..blank_node()
+            });
+            episode_nodes.push(idx);
+        }
+        let (speakers, planned) = self.nodes(&episode_nodes);
+        // With every node made, the edges and the mention records are
+        // independent: the records are made on the other cores meanwhile.
+        let shared: Vec<Arc<str>> = self.kg.graph.node_weights().map(|n| Arc::from(n.id.as_str())).collect();
+        let texts = self.texts.take();
+        let ((), mentions) = rayon::join(
+            || self.edges(&episode_nodes, &speakers, &planned),
+            || mention_records(corpus, &planned, texts, &shared, &episode_nodes),
+        );
+        self.kg.mentions = mentions;
         // A person's label is the most used spelling of their name (unless
         // the people directory gives one); the others become aliases.
         let directory: BTreeSet<String> = corpus.directory.iter().map(|p| p.name.clone()).collect();
@@ -582,6 +581,71 @@ impl<'a> Builder<'a> {
         }
         self.kg
     }
+}
+
+/// The speaker nodes of an episode.
+struct Speakers<'a> {
+    /// By member of its cast.
+    members: Vec<NodeIndex>,
+    /// By unresolved label.
+    labels: BTreeMap<&'a str, NodeIndex>,
+}
+
+/// The mention records, in corpus order, made on every core: millions of
+/// them, each sharing its nodes' ids (`shared`, by node index) and taking
+/// its texts (words matched, quote) from `texts` or else from the corpus.
+fn mention_records(
+    corpus: &Corpus,
+    planned: &[Planned],
+    texts: Option<Vec<(String, String)>>,
+    shared: &[Arc<str>],
+    episode_nodes: &[NodeIndex],
+) -> Vec<MentionRecord> {
+    let announcer: Arc<str> = Arc::from(ANNOUNCER);
+    let record = |p: &Planned, (matched, quote): (String, String)| {
+        let m = &corpus.episodes[p.episode].mentions[p.mention];
+        let t = &corpus.episodes[p.episode].turns[m.turn];
+        MentionRecord {
+            episode: shared[episode_nodes[p.episode].index()].clone(),
+            concept: shared[p.concept.index()].clone(),
+            speaker: p
+                .speaker
+                .map_or_else(|| announcer.clone(), |s| shared[s.index()].clone()),
+            turn: m.turn,
+            line: t.line,
+            time_ms: t.start_ms,
+            span: (m.start, m.end),
+            matched,
+            quote,
+            quote_span: m.quote_span,
+        }
+    };
+    let mut out = Vec::new();
+    match texts {
+        Some(texts) => planned
+            .par_iter()
+            .zip(texts)
+            .map(|(p, t)| record(p, t))
+            .collect_into_vec(&mut out),
+        None => planned
+            .par_iter()
+            .map(|p| {
+                let m = &corpus.episodes[p.episode].mentions[p.mention];
+                record(p, (m.matched.clone(), m.quote.clone()))
+            })
+            .collect_into_vec(&mut out),
+    }
+    out
+}
+
+/// A mention's place in the corpus and its nodes: what its record is made
+/// from.
+struct Planned {
+    episode: usize,
+    mention: usize,
+    concept: NodeIndex,
+    /// `None`: the announcer.
+    speaker: Option<NodeIndex>,
 }
 
 /// The number of distinct episodes each node is seen in, for episodes
@@ -618,4 +682,43 @@ impl EpisodeCount {
 
 fn blank_node() -> Node {
     Node::new(String::new(), String::new(), NodeKind::Concept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::{self, NoProgress, Options};
+    use crate::diagnostics::Diagnostics;
+    use crate::tagger::Tagger;
+
+    /// Moving the quotes out of the corpus builds the graph that copying
+    /// them does, mention records included, and leaves the corpus's
+    /// mentions with empty texts.
+    #[test]
+    fn moving_the_quotes_builds_the_same_graph() {
+        let mut diags = Diagnostics::default();
+        let dict = Dictionary::load_default(&[], true, &mut diags).unwrap();
+        let tagger = Tagger::new(&dict).unwrap();
+        let opts = Options {
+            inputs: vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample")],
+            people: Vec::new(),
+            format: None,
+        };
+        let mut corpus = corpus::load(&opts, &tagger, &NoProgress).unwrap();
+        let copied = KnowledgeGraph::build(&corpus, &dict);
+        let moved = KnowledgeGraph::build_moving_quotes(&mut corpus, &dict);
+        assert!(copied.mentions.len() > 10);
+        assert_eq!(copied.mentions, moved.mentions);
+        assert!(copied.mentions.iter().any(|m| *m.speaker != *ANNOUNCER));
+        let ids = |kg: &KnowledgeGraph| {
+            kg.sorted_nodes()
+                .iter()
+                .map(|&n| kg.graph[n].id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&copied), ids(&moved));
+        assert_eq!(copied.graph.edge_count(), moved.graph.edge_count());
+        let mentions = corpus.episodes.iter().flat_map(|ep| &ep.mentions);
+        assert!(mentions.clone().all(|m| m.quote.is_empty() && m.matched.is_empty()));
+    }
 }
