@@ -145,10 +145,17 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
         }
     }
     // The same file named twice (`a/x.md` and `./a/x.md`) is read once.
+    // Resolving a path asks the file system about each of its folders: done
+    // for thousands of files, on every core.
+    let real: Vec<PathBuf> = out
+        .par_iter()
+        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+        .collect();
     let mut seen = BTreeSet::new();
     Ok(out
         .into_iter()
-        .filter(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())))
+        .zip(real)
+        .filter_map(|(p, r)| seen.insert(r).then_some(p))
         .collect())
 }
 
@@ -238,8 +245,9 @@ pub fn load(opts: &Options, tagger: &Tagger, progress: &dyn Progress) -> Result<
     if !opts.people.is_empty() {
         people_files.extend(discover(&opts.people)?);
     }
+    // A look at the head of each file, on every core.
     let (profiles, episodes_files): (Vec<PathBuf>, Vec<PathBuf>) = files
-        .into_iter()
+        .into_par_iter()
         .partition(|p| opts.format.is_none() && maybe_profile(p));
     people_files.extend(profiles);
     people_files.sort();
