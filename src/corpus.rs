@@ -452,3 +452,26 @@ pub fn process_episode(ep: &Episode, directory: &Directory, tagger: &Tagger) -> 
         text_bytes,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file named twice, directly and through its folder, by another
+    /// spelling of the path, is listed once; the list is sorted.
+    #[test]
+    fn a_file_named_twice_is_listed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["b.md", "a.md", "notes.bin"] {
+            std::fs::write(dir.path().join(name), "**Ana:** Hi.\n").unwrap();
+        }
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let again = dir.path().join("sub").join("..").join("a.md");
+        let files = discover(&[again, dir.path().to_path_buf()]).unwrap();
+        let names: Vec<String> = files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.md", "b.md"]);
+    }
+}
