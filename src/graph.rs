@@ -393,7 +393,7 @@ impl<'a> Builder<'a> {
 
     /// The nodes of the episodes' speakers and of the concepts they
     /// mention, made in a stable order, and each mention's nodes.
-    fn nodes(&mut self, episode_nodes: &[NodeIndex]) -> (Vec<Speakers<'a>>, Vec<Planned>) {
+    fn nodes(&mut self) -> (Vec<Speakers<'a>>, Vec<Planned>) {
         let corpus = self.corpus;
         let mut planned = Vec::with_capacity(corpus.episodes.iter().map(|ep| ep.mentions.len()).sum());
         let mut speakers = Vec::with_capacity(corpus.episodes.len());
@@ -430,7 +430,6 @@ impl<'a> Builder<'a> {
             }
             speakers.push(Speakers { members, labels });
         }
-        debug_assert_eq!(speakers.len(), episode_nodes.len());
         (speakers, planned)
     }
 
@@ -548,7 +547,7 @@ impl<'a> Builder<'a> {
             });
             episode_nodes.push(idx);
         }
-        let (speakers, planned) = self.nodes(&episode_nodes);
+        let (speakers, planned) = self.nodes();
         // With every node made, the edges and the mention records are
         // independent: the records are made on the other cores meanwhile.
         let shared: Vec<Arc<str>> = self.kg.graph.node_weights().map(|n| Arc::from(n.id.as_str())).collect();
