@@ -397,24 +397,25 @@ fn process_file(
     let parsed = transcript::read_file(path, format, external)?;
     match parsed.parsed {
         Parsed::Profile(_) => Ok((None, parsed.warnings)),
-        Parsed::Episode(ep) => Ok((Some(process_episode(&ep, directory, tagger)), parsed.warnings)),
+        Parsed::Episode(ep) => Ok((Some(process_episode(*ep, directory, tagger)), parsed.warnings)),
     }
 }
 
 /// Extracts speaker clues and tags an episode, keeping only what later
 /// stages need.
-pub fn process_episode(ep: &Episode, directory: &Directory, tagger: &Tagger) -> ProcessedEpisode {
-    let clues = speakers::extract(ep, directory);
+pub fn process_episode(ep: Episode, directory: &Directory, tagger: &Tagger) -> ProcessedEpisode {
+    let clues = speakers::extract(&ep, directory);
     let mut mentions = Vec::new();
     let mut hits: Vec<Hit> = Vec::new();
     let mut text_bytes = 0;
     let mut turns = Vec::with_capacity(ep.turns.len());
-    for (ti, t) in ep.turns.iter().enumerate() {
+    for (ti, t) in ep.turns.into_iter().enumerate() {
         text_bytes += t.text.len();
         turns.push(TurnInfo {
             start_ms: t.start_ms,
             line: t.line,
-            label: t.label.clone(),
+            // The text is dropped; the label is kept.
+            label: t.label,
             // Counted once, by the speaker clues.
             words: clues.turn_words.get(ti).map_or(0, |&w| w as usize),
         });
@@ -443,8 +444,8 @@ pub fn process_episode(ep: &Episode, directory: &Directory, tagger: &Tagger) -> 
         }
     }
     ProcessedEpisode {
-        source: ep.source.clone(),
-        meta: ep.meta.clone(),
+        source: ep.source,
+        meta: ep.meta,
         turns,
         clues,
         mentions,
