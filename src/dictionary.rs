@@ -302,10 +302,11 @@ impl Builder {
         // Entries are found in file order, each after the one before, so
         // that a repeated name or a name that starts another (`Go`,
         // `Golang`) is reported at its own line.
+        let starts = LineStarts::of(&src.text);
         let mut from = 0;
         for entry in spec.entries {
-            let line = line_of_from(&src.text, from, "name", &entry.name)
-                .or_else(|| line_of_from(&src.text, 0, "name", &entry.name))
+            let line = line_of_from(starts.lines_from(&src.text, from), "name", &entry.name)
+                .or_else(|| line_of_from(src.text.lines().enumerate(), "name", &entry.name))
                 .unwrap_or(1);
             from = line;
             self.add_entry(src, file_kind, entry, line, diags);
@@ -324,7 +325,8 @@ impl Builder {
                 None => {
                     diags.push(Diagnostic::error(
                         &src.name,
-                        line_of_from(&src.text, line.saturating_sub(1), "kind", k).unwrap_or(line),
+                        line_of_from(src.text.lines().enumerate().skip(line.saturating_sub(1)), "kind", k)
+                            .unwrap_or(line),
                         format!(
                             "entry `{name}` has unknown kind `{k}` (known: {}); entry skipped",
                             kind_list()
@@ -510,14 +512,13 @@ fn kind_list() -> String {
 
 /// Best-effort line of `key: value` in a YAML text, for messages.
 fn line_of(text: &str, key: &str, value: &str) -> usize {
-    line_of_from(text, 0, key, value).unwrap_or(1)
+    line_of_from(text.lines().enumerate(), key, value).unwrap_or(1)
 }
 
-/// The first line of `key: value` at or after the 0-based line `from`.
-fn line_of_from(text: &str, from: usize, key: &str, value: &str) -> Option<usize> {
-    text.lines()
-        .enumerate()
-        .skip(from)
+/// The first of `lines` (numbered from 0) that reads `key: value`, as a
+/// 1-based line number.
+fn line_of_from<'t>(mut lines: impl Iterator<Item = (usize, &'t str)>, key: &str, value: &str) -> Option<usize> {
+    lines
         .find(|(_, l)| {
             let t = l
                 .trim_start()
@@ -529,6 +530,28 @@ fn line_of_from(text: &str, from: usize, key: &str, value: &str) -> Option<usize
                 .is_some_and(|r| r.trim().trim_matches(['"', '\'']).starts_with(value.trim()))
         })
         .map(|(i, _)| i + 1)
+}
+
+/// Where each line of a text starts, so that a search from line `n` begins
+/// there instead of reading every line before it: a dictionary's entries,
+/// thousands of them, are each looked for from the one before.
+struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    fn of(text: &str) -> LineStarts {
+        LineStarts(
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        )
+    }
+
+    /// The lines of `text` from the 0-based line `from` on, with their
+    /// 0-based numbers, as `text.lines().enumerate().skip(from)` gives them.
+    fn lines_from<'t>(&self, text: &'t str, from: usize) -> impl Iterator<Item = (usize, &'t str)> {
+        let at = self.0.get(from).copied().unwrap_or(text.len());
+        text[at..].lines().enumerate().map(move |(i, l)| (from + i, l))
+    }
 }
 
 /// The line of an alias of the entry starting at `entry_line`: the first
@@ -549,6 +572,16 @@ fn alias_line(text: &str, entry_line: usize, alias: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn lines_from_a_start_are_the_lines_skipped_to(text in "[a\n\r: -]{0,40}", from in 0usize..12) {
+            let starts = LineStarts::of(&text);
+            let ours: Vec<(usize, &str)> = starts.lines_from(&text, from).collect();
+            let plain: Vec<(usize, &str)> = text.lines().enumerate().skip(from).collect();
+            proptest::prop_assert_eq!(ours, plain);
+        }
+    }
 
     fn load(text: &str) -> (Dictionary, Diagnostics) {
         let mut d = Diagnostics::default();
