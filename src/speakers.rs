@@ -345,6 +345,7 @@ pub fn extract(episode: &Episode, directory: &Directory) -> Clues {
         intros_at.entry(e.line).or_default().push(e.candidate);
     }
     let mut prev: Option<(usize, Vec<usize>)> = None;
+    let (mut head_words, mut tail_words) = (Vec::new(), Vec::new());
     for (i, t) in episode.turns.iter().enumerate() {
         let Some(label) = clues.turn_labels[i] else {
             prev = None;
@@ -364,7 +365,8 @@ pub fn extract(episode: &Episode, directory: &Directory) -> Clues {
         }
         let intro_cands: &[usize] = intros_at.get(&t.line).map_or(&[], Vec::as_slice);
         let (head, tail) = edges(&t.text, 400);
-        let (head_words, tail_words) = (capitalised_words(head), capitalised_words(tail));
+        capitalised_words_into(head, &mut head_words);
+        capitalised_words_into(tail, &mut tail_words);
         let mut named_here: Vec<usize> = finder.find(&head_words);
         named_here.extend(finder.find(&tail_words));
         named_here.sort_unstable();
@@ -507,6 +509,15 @@ fn word_key<'b>(w: &str, buf: &'b mut [u8; 32]) -> Cow<'b, str> {
 
 /// Capitalised words in order, apostrophe suffixes cut ("Duffie's").
 fn capitalised_words(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    capitalised_words_into(text, &mut out);
+    out
+}
+
+/// [`capitalised_words`] into `out` (cleared first), so that a caller
+/// reading turn after turn reuses one buffer.
+fn capitalised_words_into<'t>(text: &'t str, out: &mut Vec<&'t str>) {
+    out.clear();
     // Words are runs of letters, digits, apostrophes and hyphens; ASCII is
     // classified a byte at a time from a table, other characters decoded.
     let b = text.as_bytes();
@@ -524,7 +535,6 @@ fn capitalised_words(text: &str) -> Vec<&str> {
         x if x.is_ascii() => NAME_CHAR[usize::from(x)] != NameChar::Other,
         _ => text[..i].chars().next_back().is_some_and(is_name_char),
     };
-    let mut out = Vec::new();
     let mut i = 0;
     while let Some(start) = next_capital(b, i) {
         i = start;
@@ -550,7 +560,6 @@ fn capitalised_words(text: &str) -> Vec<&str> {
             out.push(w);
         }
     }
-    out
 }
 
 /// Where the next character from `i` on that may be a capital starts: an
