@@ -502,6 +502,10 @@ fn alias_key(text: &str) -> String {
 /// Removes diacritics but keeps letter case: "Nóva" gives "Nova".
 pub fn strip_accents(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
+    // ASCII has no accents, and both normal forms leave it as it is.
+    if text.is_ascii() {
+        return text.to_string();
+    }
     let stripped: String = text.nfd().filter(|c| !matches!(*c as u32, 0x0300..=0x036F)).collect();
     stripped.nfc().collect()
 }
@@ -574,6 +578,13 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        #[test]
+        fn accents_stripped_as_the_normal_forms_strip_them(text in "[a-zA-Z0-9 .'-]{0,20}|[aZé óÜ’\u{301}]{0,12}") {
+            use unicode_normalization::UnicodeNormalization;
+            let plain: String = text.nfd().filter(|c| !matches!(*c as u32, 0x0300..=0x036F)).collect();
+            proptest::prop_assert_eq!(strip_accents(&text), plain.nfc().collect::<String>());
+        }
+
         #[test]
         fn lines_from_a_start_are_the_lines_skipped_to(text in "[a\n\r: -]{0,40}", from in 0usize..12) {
             let starts = LineStarts::of(&text);
