@@ -305,8 +305,8 @@ impl Builder {
         let starts = LineStarts::of(&src.text);
         let mut from = 0;
         for entry in spec.entries {
-            let line = line_of_from(starts.lines_from(&src.text, from), "name", &entry.name)
-                .or_else(|| line_of_from(src.text.lines().enumerate(), "name", &entry.name))
+            let line = first_line_with(starts.lines_from(&src.text, from), "name", &entry.name)
+                .or_else(|| first_line_with(src.text.lines().enumerate(), "name", &entry.name))
                 .unwrap_or(1);
             from = line;
             self.add_entry(src, file_kind, entry, line, diags);
@@ -325,7 +325,7 @@ impl Builder {
                 None => {
                     diags.push(Diagnostic::error(
                         &src.name,
-                        line_of_from(src.text.lines().enumerate().skip(line.saturating_sub(1)), "kind", k)
+                        first_line_with(src.text.lines().enumerate().skip(line.saturating_sub(1)), "kind", k)
                             .unwrap_or(line),
                         format!(
                             "entry `{name}` has unknown kind `{k}` (known: {}); entry skipped",
@@ -516,12 +516,12 @@ fn kind_list() -> String {
 
 /// Best-effort line of `key: value` in a YAML text, for messages.
 fn line_of(text: &str, key: &str, value: &str) -> usize {
-    line_of_from(text.lines().enumerate(), key, value).unwrap_or(1)
+    first_line_with(text.lines().enumerate(), key, value).unwrap_or(1)
 }
 
 /// The first of `lines` (numbered from 0) that reads `key: value`, as a
 /// 1-based line number.
-fn line_of_from<'t>(mut lines: impl Iterator<Item = (usize, &'t str)>, key: &str, value: &str) -> Option<usize> {
+fn first_line_with<'t>(mut lines: impl Iterator<Item = (usize, &'t str)>, key: &str, value: &str) -> Option<usize> {
     lines
         .find(|(_, l)| {
             let t = l
