@@ -526,18 +526,12 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
     let mut mtxt_len = 0u64;
     // Each mention's place in the records, by graph order.
     let mut rank = vec![0u32; kg.mentions.len()];
-    let mut by_concept: Vec<(u64, u32)> = vec![(0, 0); nodes];
     let mut last: Option<(u32, (u32, usize))> = None;
     for (r, &i) in order_m.iter().enumerate() {
         let i = i as usize;
         let m = &kg.mentions[i];
         let (c, ep, speaker) = ends[i];
-        let off = mrec.0.len() as u64;
-        if let Some(e) = by_concept.get_mut(c as usize) {
-            if e.1 == 0 {
-                e.0 = off;
-            }
-            e.1 += 1;
+        if (c as usize) < nodes {
             let turn = turn_of(i);
             let new_turn = match last {
                 Some((lc, lt)) if lc == c => {
@@ -585,9 +579,16 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
     let (mut mcox, mut mspx, mut mspl, mut mtrn) = (Buf::default(), Buf::default(), Buf::default(), Buf::default());
     let mut spl_count = 0u64;
     for i in 0..order.len() as u32 {
-        let (off, n) = by_concept[i as usize];
+        // A concept's block of records, from the counting sort; an empty
+        // one is written (0, 0).
+        let (from, to) = (starts[i as usize], starts[i as usize + 1]);
+        let off = if to > from {
+            u64::from(from) * MENTION_LEN as u64
+        } else {
+            0
+        };
         mcox.u64(off);
-        mcox.u32(n);
+        mcox.u32(to - from);
         let list = &by_speaker[i as usize];
         mspx.u64(spl_count * 12);
         mspx.u32(list.len() as u32);
