@@ -40,16 +40,25 @@ fn any_of(x: u64, set: &[u8]) -> u64 {
 /// lies.
 #[inline(always)]
 pub(crate) fn find_any(hay: &[u8], set: &[u8]) -> Option<usize> {
+    find_by(hay, |x| any_of(x, set), |b| set.contains(&b))
+}
+
+/// Where the first byte of `hay` that `wanted` accepts lies, eight bytes
+/// at a time: `mask` gives, for eight bytes in a `u64`, the high bit of
+/// each byte `wanted` accepts (and no other bit); `wanted` reads the bytes
+/// left over at the end.
+#[inline(always)]
+pub(crate) fn find_by(hay: &[u8], mask: impl Fn(u64) -> u64, wanted: impl Fn(u8) -> bool) -> Option<usize> {
     let mut chunks = hay.chunks_exact(8);
     let mut at = 0;
     for c in &mut chunks {
-        let found = any_of(u64::from_le_bytes(c.try_into().unwrap_or_default()), set);
+        let found = mask(u64::from_le_bytes(c.try_into().unwrap_or_default()));
         if found != 0 {
             return Some(at + (found.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
-    chunks.remainder().iter().position(|b| set.contains(b)).map(|p| at + p)
+    chunks.remainder().iter().position(|&b| wanted(b)).map(|p| at + p)
 }
 
 /// Where the last byte of `hay` that is one of the ASCII bytes `set`

@@ -567,23 +567,16 @@ fn capitalised_words_into<'t>(text: &'t str, out: &mut Vec<&'t str>) {
 /// boundary, since ASCII bytes and first bytes never lie inside one.
 fn next_capital(b: &[u8], i: usize) -> Option<usize> {
     use crate::bytes::{HIGH, in_range};
-    let may_be = |x: u8| x.is_ascii_uppercase() || x >= 0xc0;
-    let mut chunks = b.get(i..)?.chunks_exact(8);
-    let mut at = i;
     // Eight bytes at a time: most bytes are lower case or spaces.
-    for c in &mut chunks {
-        let x = u64::from_le_bytes(c.try_into().unwrap_or_default());
+    let mask = |x: u64| {
         // Upper-case ASCII (tested on the low seven bits, kept where the
         // high bit is clear), or both top bits set: a first byte of two
         // or more.
         let upper = in_range(x & !HIGH, b'A', b'Z') & !x;
-        let found = (upper | (x & (x << 1))) & HIGH;
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    chunks.remainder().iter().position(|&x| may_be(x)).map(|k| at + k)
+        (upper | (x & (x << 1))) & HIGH
+    };
+    let may_be = |x: u8| x.is_ascii_uppercase() || x >= 0xc0;
+    crate::bytes::find_by(b.get(i..)?, mask, may_be).map(|k| i + k)
 }
 
 /// How [`capitalised_words`] reads a byte.
