@@ -252,57 +252,44 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     // that is known.
     let (json, idx, dot, related, finish) = std::thread::scope(|s| -> Result<_> {
         let commit = |pending: output::Pending| s.spawn(move || pending.commit());
-        let (json, (idx, (dot, related))) = rayon::join(
-            || {
-                timed(|| -> Result<_> {
-                    Ok(commit(output::Pending::filled(&json_path, |f| {
-                        export::json::write(g, f)
-                    })?))
-                })
-            },
-            || {
-                rayon::join(
-                    || {
-                        timed(|| -> Result<_> {
-                            let mut pending = output::Pending::filled(&idx_path, |f| {
-                                let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-                                index::prepare(g).write_to(&mut w, 0)?;
-                                w.flush()
-                            })?;
-                            // Flushed now, the body leaves the final commit
-                            // only the size of graph.json to wait for.
-                            let body = pending.file().try_clone().map_err(|e| Error::io(&idx_path, e))?;
-                            let path = &idx_path;
-                            Ok((
-                                pending,
-                                s.spawn(move || body.sync_data().map_err(|e| Error::io(path, e))),
-                            ))
-                        })
-                    },
-                    || {
-                        rayon::join(
-                            || {
-                                timed(|| -> Result<_> {
-                                    let dot = export::dot::to_dot(g);
-                                    Ok(commit(output::Pending::filled(&dot_path, |f| {
-                                        f.write_all(dot.as_bytes())
-                                    })?))
-                                })
-                            },
-                            || {
-                                timed(|| -> Result<_> {
-                                    let lists = related::recommend_all(g, &opts.related);
-                                    let text = related_json(&lists);
-                                    Ok(commit(output::Pending::filled(&related_path, |f| {
-                                        f.write_all(text.as_bytes())
-                                    })?))
-                                })
-                            },
-                        )
-                    },
-                )
-            },
-        );
+        // An output made whole in memory first: written, then committed.
+        let write = |path: &std::path::Path, bytes: &[u8]| -> Result<_> {
+            Ok(commit(output::Pending::filled(path, |f| f.write_all(bytes))?))
+        };
+        let make_json = || {
+            timed(|| -> Result<_> {
+                Ok(commit(output::Pending::filled(&json_path, |f| {
+                    export::json::write(g, f)
+                })?))
+            })
+        };
+        let make_idx = || {
+            timed(|| -> Result<_> {
+                let mut pending = output::Pending::filled(&idx_path, |f| {
+                    let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+                    index::prepare(g).write_to(&mut w, 0)?;
+                    w.flush()
+                })?;
+                // Flushed now, the body leaves the final commit only the
+                // size of graph.json to wait for.
+                let body = pending.file().try_clone().map_err(|e| Error::io(&idx_path, e))?;
+                let path = &idx_path;
+                Ok((
+                    pending,
+                    s.spawn(move || body.sync_data().map_err(|e| Error::io(path, e))),
+                ))
+            })
+        };
+        let make_dot = || timed(|| write(&dot_path, export::dot::to_dot(g).as_bytes()));
+        let make_related = || {
+            timed(|| {
+                let lists = related::recommend_all(g, &opts.related);
+                write(&related_path, related_json(&lists).as_bytes())
+            })
+        };
+        let (json, (idx, (dot, related))) = rayon::join(make_json, || {
+            rayon::join(make_idx, || rayon::join(make_dot, make_related))
+        });
         let finish_start = Instant::now();
         let json_len = joined(&json_path, json.0?)?;
         joined(&dot_path, dot.0?)?;
