@@ -18,6 +18,13 @@ use podgraph::pipeline::{self, BuildOptions, GraphSource, Inputs};
 use podgraph::transcript::Format;
 use podgraph::{Error, eval, output, related, review};
 
+/// A build makes tens of millions of small allocations (turn texts,
+/// quotes, labels) across threads; mimalloc serves them with less work and
+/// less memory than the system allocator. Huge pages are left off: zeroing
+/// 2 MB pages for short-lived blocks cost more than it saved.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Prints to stdout; a closed pipe (`podgraph ... | head`) ends the run
 /// quietly instead of panicking.
 macro_rules! out {
