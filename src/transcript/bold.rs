@@ -39,7 +39,7 @@ use std::path::Path;
 use crate::diagnostics::Diagnostic;
 use crate::episode::{Link, Turn, parse_timestamp};
 use crate::transcript::markdown_links;
-use crate::transcript::markup::{collapse_whitespace, collapse_whitespace_owned, decode_entities};
+use crate::transcript::markup::{collapse_whitespace, collapse_whitespace_owned, decode_entities, split_words};
 
 /// Whether a body looks like this format: a `**Name:**` (or `**Name**:`)
 /// turn line within the first 400 lines.
@@ -350,7 +350,7 @@ fn classify(raw: &str) -> Line<'_> {
         (inner, rest, false, None)
     };
 
-    let words = label.split_whitespace().count();
+    let words = split_words(label).count();
     let leftover = || {
         let mut all = inside.unwrap_or_default().to_string();
         all.push(' ');
@@ -363,7 +363,7 @@ fn classify(raw: &str) -> Line<'_> {
             extra: has_words(&leftover().text),
         };
     }
-    if words > 1 && label.split_whitespace().any(is_marker) && colon {
+    if words > 1 && split_words(label).any(is_marker) && colon {
         // `**Song extract:** \[01:07\]`: a marker only if the line holds a
         // timestamp and nothing else, since a person may be called Song.
         let rest = leftover();
@@ -427,11 +427,14 @@ fn has_words(s: &str) -> bool {
 /// A speaker label: a short run of words with a letter, without Markdown
 /// syntax (`**\[Robot voice\]**` is not a speaker) or a URL.
 fn is_label(label: &str) -> bool {
+    // The syntax characters are ASCII, so their bytes are found without
+    // decoding: no other character's bytes hold them.
+    let syntax = |b: &u8| matches!(b, b'[' | b']' | b'*' | b'`' | b'<' | b'>' | b'|' | b'{' | b'}' | b'#');
     !label.is_empty()
-        && label.chars().count() <= 60
-        && label.split_whitespace().count() <= 6
+        && (label.len() <= 60 || label.chars().count() <= 60)
+        && split_words(label).count() <= 6
         && label.chars().any(char::is_alphabetic)
-        && !label.contains(['[', ']', '*', '`', '<', '>', '|', '{', '}', '#'])
+        && !label.as_bytes().iter().any(syntax)
         && !label.contains("://")
 }
 
