@@ -431,6 +431,7 @@ fn is_label(label: &str) -> bool {
     // decoding: no other character's bytes hold them.
     let syntax = |b: &u8| matches!(b, b'[' | b']' | b'*' | b'`' | b'<' | b'>' | b'|' | b'{' | b'}' | b'#');
     !label.is_empty()
+        // No more characters than bytes: most labels need no count.
         && (label.len() <= 60 || label.chars().count() <= 60)
         && split_words(label).count() <= 6
         && label.chars().any(char::is_alphabetic)
