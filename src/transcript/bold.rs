@@ -427,15 +427,14 @@ fn has_words(s: &str) -> bool {
 /// A speaker label: a short run of words with a letter, without Markdown
 /// syntax (`**\[Robot voice\]**` is not a speaker) or a URL.
 fn is_label(label: &str) -> bool {
-    // The syntax characters are ASCII, so their bytes are found without
-    // decoding: no other character's bytes hold them.
-    let syntax = |b: &u8| matches!(b, b'[' | b']' | b'*' | b'`' | b'<' | b'>' | b'|' | b'{' | b'}' | b'#');
     !label.is_empty()
         // No more characters than bytes: most labels need no count.
         && (label.len() <= 60 || label.chars().count() <= 60)
         && split_words(label).count() <= 6
         && label.chars().any(char::is_alphabetic)
-        && !label.as_bytes().iter().any(syntax)
+        // The syntax characters are ASCII, found by their bytes: no other
+        // character's bytes hold them.
+        && crate::bytes::find_any(label.as_bytes(), b"[]*`<>|{}#").is_none()
         && !label.contains("://")
 }
 
