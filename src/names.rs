@@ -260,7 +260,7 @@ fn close_names<T: PartialEq>(ca: &[T], cb: &[T]) -> bool {
     if ca.len() < 4 || cb.len() < 4 || ca[0] != cb[0] {
         return false;
     }
-    if edit_distance(ca, cb) <= 1 {
+    if within_one_edit(ca, cb) {
         return true;
     }
     // "Duffy"/"Duffie", "Nicholas"/"Nick": a shared stem of four letters
@@ -282,6 +282,24 @@ pub fn edit_distance<T: PartialEq>(a: &[T], b: &[T]) -> usize {
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
+}
+
+/// Whether two slices are at most one edit apart (`edit_distance(a, b) <= 1`),
+/// read once from each end rather than through the whole table.
+pub fn within_one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let head = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    let tail = short[head..]
+        .iter()
+        .rev()
+        .zip(long[head..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    // Whatever differs must fit in one letter of the longer slice.
+    long.len() - head - tail <= 1
 }
 
 /// Edit distance between two strings, by chars.
@@ -316,6 +334,12 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn one_edit_apart_as_the_table_says(a in "[ab]{0,7}", b in "[ab]{0,7}") {
+            let (a, b) = (a.as_bytes(), b.as_bytes());
+            proptest::prop_assert_eq!(within_one_edit(a, b), edit_distance(a, b) <= 1);
+        }
+
         #[test]
         fn ascii_fold_is_the_unicode_fold(s in "[ -~\t\n\r\u{b}\u{c}]{0,30}") {
             proptest::prop_assert_eq!(fold(&s), fold_unicode(&s, String::new()));
