@@ -430,7 +430,12 @@ fn last_sentence(text: &str) -> &str {
 /// Finds candidates named in a text: a word that matches a given name
 /// (allowing "Duffy" for "Duffie"), or a full name.
 struct NameFinder {
+    /// Each candidate's index, given name and surname, grouped by the
+    /// first byte of the given name: a word matches only given names with
+    /// its own first letter, so it is compared with that group alone.
     firsts: Vec<(usize, String, Option<String>)>,
+    /// `firsts[group[b]..group[b + 1]]` start with the byte `b`.
+    group: [u32; 257],
     /// Bit `b` set when some given name starts with the ASCII byte `b`:
     /// most capitalised words start with no candidate's initial, which this
     /// tells before anything is folded.
@@ -439,16 +444,29 @@ struct NameFinder {
 
 impl NameFinder {
     fn new(cands: &[Candidate]) -> NameFinder {
-        let firsts: Vec<(usize, String, Option<String>)> = cands
+        let mut firsts: Vec<(usize, String, Option<String>)> = cands
             .iter()
             .enumerate()
             .map(|(i, c)| (i, c.first().to_string(), c.last().map(str::to_string)))
             .collect();
+        let lead = |f: &str| f.bytes().next().map_or(0, usize::from);
+        firsts.sort_by_key(|(i, f, _)| (lead(f), *i));
+        let mut group = [0u32; 257];
+        for (_, f, _) in &firsts {
+            group[lead(f) + 1] += 1;
+        }
+        for b in 0..256 {
+            group[b + 1] += group[b];
+        }
         let initials = firsts
             .iter()
             .filter_map(|(_, f, _)| f.bytes().next().filter(u8::is_ascii))
             .fold(0u128, |m, b| m | 1 << b);
-        NameFinder { firsts, initials }
+        NameFinder {
+            firsts,
+            group,
+            initials,
+        }
     }
 
     /// The candidates named by a text's [`capitalised_words`].
@@ -461,29 +479,30 @@ impl NameFinder {
             }
             let mut buf = [0u8; 32];
             let folded = word_key(w, &mut buf);
-            let matching: Vec<&(usize, String, Option<String>)> = self
-                .firsts
-                .iter()
-                .filter(|(_, first, _)| names::keys_match(&folded, first))
-                .collect();
-            if matching.is_empty() {
+            let Some(&lead) = folded.as_bytes().first() else {
+                continue;
+            };
+            let lead = usize::from(lead);
+            let group = &self.firsts[self.group[lead] as usize..self.group[lead + 1] as usize];
+            let mut matching = group.iter().filter(|(_, first, _)| names::keys_match(&folded, first));
+            let Some(one) = matching.next() else {
+                continue;
+            };
+            let others: Vec<_> = matching.collect();
+            if others.is_empty() {
+                out.push(one.0);
                 continue;
             }
             // Two people with one given name: only the surname decides.
             let mut next_buf = [0u8; 32];
             let next = words.get(wi + 1).map(|n| word_key(n, &mut next_buf));
-            let full: Vec<_> = matching
-                .iter()
-                .filter(|(_, _, last)| {
-                    last.as_deref()
-                        .zip(next.as_deref())
-                        .is_some_and(|(l, n)| names::keys_match(n, l))
-                })
-                .collect();
-            if full.len() == 1 {
-                out.push(full[0].0);
-            } else if matching.len() == 1 {
-                out.push(matching[0].0);
+            let mut full = std::iter::once(one).chain(others).filter(|(_, _, last)| {
+                last.as_deref()
+                    .zip(next.as_deref())
+                    .is_some_and(|(l, n)| names::keys_match(n, l))
+            });
+            if let (Some(f), None) = (full.next(), full.next()) {
+                out.push(f.0);
             }
         }
         out.sort_unstable();
@@ -651,17 +670,9 @@ fn introductions_in(part: &str, out: &mut Vec<String>) {
         if !c.is_uppercase() {
             continue;
         }
-        // The token right before a cue's name ends in "m" or "s" ("I'm",
-        // "am", "is", "it's") or in a comma ("me,"): a capital after a
-        // space and any other letter or digit follows no cue. Most
-        // capitals are ruled out so, from the two bytes before them.
-        let b = part.as_bytes();
-        if p >= 2 && b[p - 1] == b' ' && b[p - 2].is_ascii_alphanumeric() && !matches!(b[p - 2] | 0x20, b'm' | b's') {
-            continue;
-        }
         // The token around it, which must have no letter before it: "(Sam)".
         let start = token_start(part, p);
-        if start == 0 || part[start..p].chars().any(char::is_alphabetic) {
+        if start == 0 || part[start..p].chars().any(char::is_alphabetic) || !may_end_cue(part.as_bytes(), start) {
             continue;
         }
         // The tokens before it, nearest first; a missing one is empty,
@@ -700,6 +711,31 @@ fn introductions_in(part: &str, out: &mut Vec<String>) {
     out.extend((1..n).filter_map(|i| named_before_here(&first[..n], i)));
 }
 
+/// Whether the token before `b[..start]` may be a cue word that a name
+/// follows: "I'm", "am", "is" and "it's" end in "m" or "s", and "me,"
+/// in "e" and a comma, once [`Word::of`] has trimmed their punctuation.
+/// Most capitals follow a word that ends otherwise, told from its last
+/// bytes without reading the word; a byte outside ASCII leaves the
+/// question to the full reading.
+fn may_end_cue(b: &[u8], start: usize) -> bool {
+    let space = |x: u8| matches!(x, b' ' | b'\t'..=b'\r');
+    let mut end = start;
+    while end > 0 && space(b[end - 1]) {
+        end -= 1;
+    }
+    let mut i = end;
+    while i > 0 && b[i - 1].is_ascii() && !b[i - 1].is_ascii_alphanumeric() && b[i - 1] != b'\'' && !space(b[i - 1]) {
+        i -= 1;
+    }
+    match i.checked_sub(1).map(|k| b[k]) {
+        // No token, or one of punctuation only: trimmed, it is empty.
+        None => false,
+        Some(x) if space(x) => false,
+        Some(x) if !x.is_ascii() => true,
+        Some(x) => matches!(x | 0x20, b'm' | b's') || (x | 0x20 == b'e' && b[end - 1] == b','),
+    }
+}
+
 /// The length of the whitespace character (as `char::is_whitespace` has
 /// it) that ends `s[..i]`, if one does. ASCII is read a byte at a time.
 fn space_ending(s: &str, i: usize) -> Option<usize> {
@@ -736,7 +772,8 @@ fn token_before(s: &str, mut end: usize) -> (usize, &str) {
 /// The one or two capitalised words right before `tokens[i]`, if it is
 /// "here".
 fn named_before_here(tokens: &[&str], i: usize) -> Option<String> {
-    if Word::of(tokens[i]) != Word::Here {
+    // Most tokens are shorter than "here", and cannot be it.
+    if tokens[i].len() < 4 || Word::of(tokens[i]) != Word::Here {
         return None;
     }
     for len in [2, 1] {
@@ -1663,6 +1700,7 @@ mod tests {
                     "I'm", "I’m", "im", "I", "am", "my", "My", "name", "is", "this", "This", "here", "here.",
                     "me,", "me", "it's", "It’s", "its", "Kris", "Nova", "Nova,", "Nóva", "Émile", "(Sam)", "\"Ada\"",
                     "Ada.", "so", "Sure.", "The", "Kubernetes", "x", "A", "and", "O'Brien", "Jean-Luc", "1st", "—Sam", "xSam", "ÉMILE", "’Ada",
+                    "I'M", "IS", "is:", "am—", "I'm…", "me,)", "is'", "\"me,\"", "it's,", "(is", "like", "me.", ",", "m", "s,",
                 ]),
                 0..24,
             ),
