@@ -55,12 +55,18 @@ pub struct Mention {
     pub start: usize,
     /// End of the span.
     pub end: usize,
-    /// The text matched, as written.
-    pub matched: String,
     /// The sentence around the match.
     pub quote: String,
     /// Span of the match inside `quote`.
     pub quote_span: (usize, usize),
+}
+
+impl Mention {
+    /// The text matched, as written: the words of the quote at
+    /// `quote_span` (the quote always holds the match).
+    pub fn matched(&self) -> &str {
+        self.quote.get(self.quote_span.0..self.quote_span.1).unwrap_or("")
+    }
 }
 
 /// A concept named in an episode's metadata (title, notes, links...).
@@ -422,12 +428,12 @@ pub fn process_episode(ep: Episode, directory: &Directory, tagger: &Tagger) -> P
         tagger.find_into(&t.text, &mut hits);
         for h in &hits {
             let (quote, qs, qe) = tagger::snippet(&t.text, h.start, h.end, QUOTE_BYTES);
+            debug_assert_eq!(quote.get(qs..qe), Some(&t.text[h.start..h.end]));
             mentions.push(Mention {
                 turn: ti,
                 concept: h.concept,
                 start: h.start,
                 end: h.end,
-                matched: t.text[h.start..h.end].to_string(),
                 quote,
                 quote_span: (qs, qe),
             });

@@ -164,7 +164,7 @@ pub fn stats(kg: &KnowledgeGraph, dict: &Dictionary) -> Vec<EntryStats> {
         let e = by_concept.entry(&m.concept).or_default();
         e.mentions += 1;
         e.episodes.insert(&m.episode);
-        *e.spellings.entry(&m.matched).or_default() += 1;
+        *e.spellings.entry(m.matched()).or_default() += 1;
     }
     let mut rows: Vec<EntryStats> = dict
         .concepts

@@ -181,7 +181,7 @@ impl Edge {
 }
 
 /// A mention with its evidence, as stored beside the graph.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct MentionRecord {
     /// Episode node id. Ids are shared: millions of mentions name a few
     /// thousand nodes.
@@ -199,12 +199,41 @@ pub struct MentionRecord {
     pub time_ms: Option<u64>,
     /// Byte span of the match in the turn text.
     pub span: (usize, usize),
-    /// The words matched.
-    pub matched: String,
     /// The sentence around it.
     pub quote: String,
     /// Byte span of the match in `quote`.
     pub quote_span: (usize, usize),
+}
+
+impl MentionRecord {
+    /// The words matched: the quote's words at `quote_span`. Kept once,
+    /// in the quote: millions of mentions need no string of their own.
+    pub fn matched(&self) -> &str {
+        self.quote.get(self.quote_span.0..self.quote_span.1).unwrap_or("")
+    }
+}
+
+/// Written with the words matched among its fields, as files and tools
+/// read it.
+impl Serialize for MentionRecord {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("MentionRecord", 10)?;
+        st.serialize_field("episode", &self.episode)?;
+        st.serialize_field("concept", &self.concept)?;
+        st.serialize_field("speaker", &self.speaker)?;
+        st.serialize_field("turn", &self.turn)?;
+        st.serialize_field("line", &self.line)?;
+        match self.time_ms {
+            Some(t) => st.serialize_field("time_ms", &t)?,
+            None => st.skip_field("time_ms")?,
+        }
+        st.serialize_field("span", &self.span)?;
+        st.serialize_field("matched", self.matched())?;
+        st.serialize_field("quote", &self.quote)?;
+        st.serialize_field("quote_span", &self.quote_span)?;
+        st.end()
+    }
 }
 
 /// Speaker id of the announcer and other stock voices in mention records.
@@ -255,18 +284,18 @@ impl KnowledgeGraph {
         Builder::new(corpus, dict, None).build()
     }
 
-    /// Like [`build`](Self::build), moving each mention's words and quote
-    /// from the corpus into the graph instead of copying them: the corpus
-    /// keeps its mentions, with empty texts. For large archives, where
-    /// quotes are most of the memory.
+    /// Like [`build`](Self::build), moving each mention's quote from the
+    /// corpus into the graph instead of copying it: the corpus keeps its
+    /// mentions, with empty quotes. For large archives, where quotes are
+    /// most of the memory.
     pub fn build_moving_quotes(corpus: &mut Corpus, dict: &Dictionary) -> KnowledgeGraph {
-        let texts = corpus
+        let quotes = corpus
             .episodes
             .iter_mut()
             .flat_map(|ep| &mut ep.mentions)
-            .map(|m| (std::mem::take(&mut m.matched), std::mem::take(&mut m.quote)))
+            .map(|m| std::mem::take(&mut m.quote))
             .collect();
-        Builder::new(corpus, dict, Some(texts)).build()
+        Builder::new(corpus, dict, Some(quotes)).build()
     }
 
     /// Nodes sorted by id, for stable output.
@@ -300,9 +329,9 @@ pub fn episode_node_id(id: &str) -> String {
 struct Builder<'a> {
     corpus: &'a Corpus,
     dict: &'a Dictionary,
-    /// Mention texts (words matched, quote) taken out of the corpus, in
+    /// Mention quotes taken out of the corpus, in
     /// episode and mention order; `None`: copy them from the corpus.
-    texts: Option<Vec<(String, String)>>,
+    quotes: Option<Vec<String>>,
     kg: KnowledgeGraph,
     /// Person id by name key, from the dictionary's person entries.
     dict_people: FastMap<String, usize>,
@@ -314,7 +343,7 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(corpus: &'a Corpus, dict: &'a Dictionary, texts: Option<Vec<(String, String)>>) -> Self {
+    fn new(corpus: &'a Corpus, dict: &'a Dictionary, quotes: Option<Vec<String>>) -> Self {
         let mut dict_people = FastMap::default();
         for (i, c) in dict.concepts.iter().enumerate() {
             if c.kind == Kind::Person {
@@ -326,7 +355,7 @@ impl<'a> Builder<'a> {
         Builder {
             corpus,
             dict,
-            texts,
+            quotes,
             kg: KnowledgeGraph::default(),
             dict_people,
             spellings: BTreeMap::new(),
@@ -551,10 +580,10 @@ impl<'a> Builder<'a> {
         // With every node made, the edges and the mention records are
         // independent: the records are made on the other cores meanwhile.
         let shared: Vec<Arc<str>> = self.kg.graph.node_weights().map(|n| Arc::from(n.id.as_str())).collect();
-        let texts = self.texts.take();
+        let quotes = self.quotes.take();
         let ((), mentions) = rayon::join(
             || self.edges(&episode_nodes, &speakers, &planned),
-            || mention_records(corpus, &planned, texts, &shared, &episode_nodes),
+            || mention_records(corpus, &planned, quotes, &shared, &episode_nodes),
         );
         self.kg.mentions = mentions;
         // A person's label is the most used spelling of their name (unless
@@ -592,16 +621,16 @@ struct Speakers<'a> {
 
 /// The mention records, in corpus order, made on every core: millions of
 /// them, each sharing its nodes' ids (`shared`, by node index) and taking
-/// its texts (words matched, quote) from `texts` or else from the corpus.
+/// its quote from `quotes` or else from the corpus.
 fn mention_records(
     corpus: &Corpus,
     planned: &[Planned],
-    texts: Option<Vec<(String, String)>>,
+    quotes: Option<Vec<String>>,
     shared: &[Arc<str>],
     episode_nodes: &[NodeIndex],
 ) -> Vec<MentionRecord> {
     let announcer: Arc<str> = Arc::from(ANNOUNCER);
-    let record = |p: &Planned, (matched, quote): (String, String)| {
+    let record = |p: &Planned, quote: String| {
         let m = &corpus.episodes[p.episode].mentions[p.mention];
         let t = &corpus.episodes[p.episode].turns[m.turn];
         MentionRecord {
@@ -614,23 +643,22 @@ fn mention_records(
             line: t.line,
             time_ms: t.start_ms,
             span: (m.start, m.end),
-            matched,
             quote,
             quote_span: m.quote_span,
         }
     };
     let mut out = Vec::new();
-    match texts {
-        Some(texts) => planned
+    match quotes {
+        Some(quotes) => planned
             .par_iter()
-            .zip(texts)
+            .zip(quotes)
             .map(|(p, t)| record(p, t))
             .collect_into_vec(&mut out),
         None => planned
             .par_iter()
             .map(|p| {
                 let m = &corpus.episodes[p.episode].mentions[p.mention];
-                record(p, (m.matched.clone(), m.quote.clone()))
+                record(p, m.quote.clone())
             })
             .collect_into_vec(&mut out),
     }
@@ -692,7 +720,7 @@ mod tests {
 
     /// Moving the quotes out of the corpus builds the graph that copying
     /// them does, mention records included, and leaves the corpus's
-    /// mentions with empty texts.
+    /// mentions with empty quotes.
     #[test]
     fn moving_the_quotes_builds_the_same_graph() {
         let mut diags = Diagnostics::default();
@@ -718,6 +746,6 @@ mod tests {
         assert_eq!(ids(&copied), ids(&moved));
         assert_eq!(copied.graph.edge_count(), moved.graph.edge_count());
         let mentions = corpus.episodes.iter().flat_map(|ep| &ep.mentions);
-        assert!(mentions.clone().all(|m| m.quote.is_empty() && m.matched.is_empty()));
+        assert!(mentions.clone().all(|m| m.quote.is_empty()));
     }
 }

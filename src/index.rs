@@ -305,9 +305,9 @@ impl Section<'_> {
             Section::Bytes(b) => w.write_all(b).map(|()| b.len() as u64),
             Section::Texts(mentions, order) => order.iter().try_fold(0, |len, &i| {
                 let m = &mentions[i as usize];
-                w.write_all(m.matched.as_bytes())?;
+                w.write_all(m.matched().as_bytes())?;
                 w.write_all(m.quote.as_bytes())?;
-                Ok(len + (m.matched.len() + m.quote.len()) as u64)
+                Ok(len + (m.matched().len() + m.quote.len()) as u64)
             }),
         }
     }
@@ -556,9 +556,9 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
         mrec.u32(m.quote_span.0 as u32);
         mrec.u32(m.quote_span.1 as u32);
         mrec.u64(mtxt_len);
-        mrec.u32(m.matched.len() as u32);
+        mrec.u32(m.matched().len() as u32);
         mrec.u32(m.quote.len() as u32);
-        mtxt_len += (m.matched.len() + m.quote.len()) as u64;
+        mtxt_len += (m.matched().len() + m.quote.len()) as u64;
         rank[i] = r as u32;
     }
     for c in unordered {
@@ -1190,7 +1190,8 @@ impl QueryIndex {
     fn record_from(&self, h: &MentionHead, t: &TextRef, text: &[u8]) -> Result<MentionRecord> {
         let bad = || damaged(Path::new("index"));
         let id = |i: u32| self.node_id(i);
-        let (matched, quote) = text.split_at_checked(t.matched_len as usize).ok_or_else(bad)?;
+        // The words matched are the quote's, at its span.
+        let (_, quote) = text.split_at_checked(t.matched_len as usize).ok_or_else(bad)?;
         Ok(MentionRecord {
             episode: id(h.episode).ok_or_else(bad)?.into(),
             concept: id(h.concept).ok_or_else(bad)?.into(),
@@ -1202,7 +1203,6 @@ impl QueryIndex {
             line: h.line as usize,
             time_ms: h.time_ms,
             span: (h.start as usize, t.end as usize),
-            matched: String::from_utf8_lossy(matched).into_owned(),
             quote: String::from_utf8_lossy(quote).into_owned(),
             quote_span: t.quote_span,
         })
@@ -1344,7 +1344,7 @@ mod tests {
         d.weight = 2;
         d.episodes = vec!["episode:1".into()];
         kg.edge_mut(e, k, Relation::Mentions).first_ms = Some(5_000);
-        for (turn, quote) in [(0, "We run Kubernetes."), (3, "Kubernetes again, ünïcode.")] {
+        for (turn, quote, at) in [(0, "We run Kubernetes.", 7), (3, "Kubernetes again, ünïcode.", 0)] {
             kg.mentions.push(MentionRecord {
                 episode: "episode:1".into(),
                 concept: "concept:kubernetes".into(),
@@ -1353,9 +1353,8 @@ mod tests {
                 line: 10 + turn,
                 time_ms: Some(5_000),
                 span: (7, 17),
-                matched: "Kubernetes".into(),
                 quote: quote.into(),
-                quote_span: (7, 17),
+                quote_span: (at, at + 10),
             });
         }
         kg
@@ -1388,7 +1387,6 @@ mod tests {
                     line: n,
                     time_ms: None,
                     span: (0, 1),
-                    matched: "x".into(),
                     quote: format!("x {n}"),
                     quote_span: (0, 1),
                 });
