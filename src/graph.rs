@@ -329,8 +329,8 @@ pub fn episode_node_id(id: &str) -> String {
 struct Builder<'a> {
     corpus: &'a Corpus,
     dict: &'a Dictionary,
-    /// Mention quotes taken out of the corpus, in
-    /// episode and mention order; `None`: copy them from the corpus.
+    /// Mention quotes taken out of the corpus, in episode and mention
+    /// order; `None`: copy them from the corpus.
     quotes: Option<Vec<String>>,
     kg: KnowledgeGraph,
     /// Person id by name key, from the dictionary's person entries.

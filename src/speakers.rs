@@ -718,22 +718,31 @@ fn introductions_in(part: &str, out: &mut Vec<String>) {
 /// bytes without reading the word; a byte outside ASCII leaves the
 /// question to the full reading.
 fn may_end_cue(b: &[u8], start: usize) -> bool {
-    let space = |x: u8| matches!(x, b' ' | b'\t'..=b'\r');
     let mut end = start;
-    while end > 0 && space(b[end - 1]) {
+    while end > 0 && is_ascii_space(b[end - 1]) {
         end -= 1;
     }
     let mut i = end;
-    while i > 0 && b[i - 1].is_ascii() && !b[i - 1].is_ascii_alphanumeric() && b[i - 1] != b'\'' && !space(b[i - 1]) {
+    while i > 0
+        && b[i - 1].is_ascii()
+        && !b[i - 1].is_ascii_alphanumeric()
+        && b[i - 1] != b'\''
+        && !is_ascii_space(b[i - 1])
+    {
         i -= 1;
     }
     match i.checked_sub(1).map(|k| b[k]) {
         // No token, or one of punctuation only: trimmed, it is empty.
         None => false,
-        Some(x) if space(x) => false,
+        Some(x) if is_ascii_space(x) => false,
         Some(x) if !x.is_ascii() => true,
         Some(x) => matches!(x | 0x20, b'm' | b's') || (x | 0x20 == b'e' && b[end - 1] == b','),
     }
+}
+
+/// Whether an ASCII byte is whitespace as `char::is_whitespace` has it.
+fn is_ascii_space(x: u8) -> bool {
+    matches!(x, b' ' | b'\t'..=b'\r')
 }
 
 /// The length of the whitespace character (as `char::is_whitespace` has
@@ -741,7 +750,7 @@ fn may_end_cue(b: &[u8], start: usize) -> bool {
 fn space_ending(s: &str, i: usize) -> Option<usize> {
     let x = *s.as_bytes().get(i.checked_sub(1)?)?;
     if x.is_ascii() {
-        return matches!(x, b' ' | b'\t'..=b'\r').then_some(1);
+        return is_ascii_space(x).then_some(1);
     }
     let c = s.get(..i)?.chars().next_back()?;
     c.is_whitespace().then(|| c.len_utf8())
@@ -884,7 +893,7 @@ fn word_count(text: &str) -> usize {
         if !x.is_ascii() {
             return plain();
         }
-        let space = if matches!(x, b' ' | b'\t'..=b'\r') { 0x80 } else { 0 };
+        let space = if is_ascii_space(x) { 0x80 } else { 0 };
         count += usize::from(space == 0 && before != 0);
         before = space;
     }
