@@ -1646,7 +1646,7 @@ fn initials_score(label: &str, letters: &[char], initials: &(String, Vec<char>),
 /// (typo) of a label with `other_turns`: one edit apart or a prefix, and
 /// used at most half as often.
 fn is_rare_variant(a: &[char], turns: usize, b: &[char], other_turns: usize) -> bool {
-    let close = names::edit_distance(a, b) <= 1 || b.starts_with(a) || a.starts_with(b);
+    let close = names::within_one_edit(a, b) || b.starts_with(a) || a.starts_with(b);
     close && turns * 2 <= other_turns
 }
 
