@@ -434,12 +434,8 @@ struct NameFinder {
     /// first byte of the given name: a word matches only given names with
     /// its own first letter, so it is compared with that group alone.
     firsts: Vec<(usize, String, Option<String>)>,
-    /// `firsts[group[b]..group[b + 1]]` start with the byte `b`.
-    group: [u32; 257],
-    /// Bit `b` set when some given name starts with the ASCII byte `b`:
-    /// most capitalised words start with no candidate's initial, which this
-    /// tells before anything is folded.
-    initials: u128,
+    /// `firsts[starts[b]..starts[b + 1]]` start with the byte `b`.
+    starts: [u32; 257],
 }
 
 impl NameFinder {
@@ -451,30 +447,29 @@ impl NameFinder {
             .collect();
         let lead = |f: &str| f.bytes().next().map_or(0, usize::from);
         firsts.sort_by_key(|(i, f, _)| (lead(f), *i));
-        let mut group = [0u32; 257];
+        let mut starts = [0u32; 257];
         for (_, f, _) in &firsts {
-            group[lead(f) + 1] += 1;
+            starts[lead(f) + 1] += 1;
         }
         for b in 0..256 {
-            group[b + 1] += group[b];
+            starts[b + 1] += starts[b];
         }
-        let initials = firsts
-            .iter()
-            .filter_map(|(_, f, _)| f.bytes().next().filter(u8::is_ascii))
-            .fold(0u128, |m, b| m | 1 << b);
-        NameFinder {
-            firsts,
-            group,
-            initials,
-        }
+        NameFinder { firsts, starts }
+    }
+
+    /// The given names that start with the byte `b`.
+    fn group(&self, b: usize) -> &[(usize, String, Option<String>)] {
+        &self.firsts[self.starts[b] as usize..self.starts[b + 1] as usize]
     }
 
     /// The candidates named by a text's [`capitalised_words`].
     fn find(&self, words: &[&str]) -> Vec<usize> {
         let mut out = Vec::new();
         for (wi, w) in words.iter().enumerate() {
+            // Most capitalised words start with no candidate's initial,
+            // which the groups tell before anything is folded.
             let initial = w.chars().next().map(|c| c.to_lowercase().next().unwrap_or(c));
-            if initial.is_some_and(|i| i.is_ascii() && self.initials & (1 << (i as u32)) == 0) {
+            if initial.is_some_and(|i| i.is_ascii() && self.group(i as usize).is_empty()) {
                 continue;
             }
             let mut buf = [0u8; 32];
@@ -482,8 +477,7 @@ impl NameFinder {
             let Some(&lead) = folded.as_bytes().first() else {
                 continue;
             };
-            let lead = usize::from(lead);
-            let group = &self.firsts[self.group[lead] as usize..self.group[lead + 1] as usize];
+            let group = self.group(usize::from(lead));
             let mut matching = group.iter().filter(|(_, first, _)| names::keys_match(&folded, first));
             let Some(one) = matching.next() else {
                 continue;
