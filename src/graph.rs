@@ -630,7 +630,8 @@ fn mention_records(
     episode_nodes: &[NodeIndex],
 ) -> Vec<MentionRecord> {
     let announcer: Arc<str> = Arc::from(ANNOUNCER);
-    let record = |p: &Planned, quote: String| {
+    // The quote taken out of the corpus, or else a copy of the corpus's.
+    let record = |p: &Planned, quote: Option<String>| {
         let m = &corpus.episodes[p.episode].mentions[p.mention];
         let t = &corpus.episodes[p.episode].turns[m.turn];
         MentionRecord {
@@ -643,7 +644,7 @@ fn mention_records(
             line: t.line,
             time_ms: t.start_ms,
             span: (m.start, m.end),
-            quote,
+            quote: quote.unwrap_or_else(|| m.quote.clone()),
             quote_span: m.quote_span,
         }
     };
@@ -652,15 +653,9 @@ fn mention_records(
         Some(quotes) => planned
             .par_iter()
             .zip(quotes)
-            .map(|(p, t)| record(p, t))
+            .map(|(p, q)| record(p, Some(q)))
             .collect_into_vec(&mut out),
-        None => planned
-            .par_iter()
-            .map(|p| {
-                let m = &corpus.episodes[p.episode].mentions[p.mention];
-                record(p, m.quote.clone())
-            })
-            .collect_into_vec(&mut out),
+        None => planned.par_iter().map(|p| record(p, None)).collect_into_vec(&mut out),
     }
     out
 }
