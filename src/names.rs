@@ -291,15 +291,23 @@ pub fn within_one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     if long.len() - short.len() > 1 {
         return false;
     }
-    let head = short.iter().zip(long).take_while(|(x, y)| x == y).count();
-    let tail = short[head..]
-        .iter()
-        .rev()
-        .zip(long[head..].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
+    let (head, tail) = common_ends(short, long);
     // Whatever differs must fit in one letter of the longer slice.
     long.len() - head - tail <= 1
+}
+
+/// The lengths of the longest common head of two slices and of the longest
+/// common tail of what follows it: whatever differs lies between (the
+/// letters of two names, the lines of two files).
+pub(crate) fn common_ends<T: PartialEq>(a: &[T], b: &[T]) -> (usize, usize) {
+    let head = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let tail = a[head..]
+        .iter()
+        .rev()
+        .zip(b[head..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    (head, tail)
 }
 
 /// Edit distance between two strings, by chars.

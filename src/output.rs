@@ -168,13 +168,7 @@ pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
     }
     let a: Vec<&str> = old.split_inclusive('\n').collect();
     let b: Vec<&str> = new.split_inclusive('\n').collect();
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let suffix = a[prefix..]
-        .iter()
-        .rev()
-        .zip(b[prefix..].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
+    let (prefix, suffix) = names::common_ends(&a, &b);
     let ctx = 2;
     let start = prefix.saturating_sub(ctx);
     let a_end = (a.len() - suffix + ctx).min(a.len());
