@@ -39,7 +39,9 @@ use std::path::Path;
 use crate::diagnostics::Diagnostic;
 use crate::episode::{Link, Turn, parse_timestamp};
 use crate::transcript::markdown_links;
-use crate::transcript::markup::{collapse_whitespace, collapse_whitespace_owned, decode_entities, split_words};
+use crate::transcript::markup::{
+    collapse_tail, collapse_whitespace, collapse_whitespace_owned, decode_entities, split_words,
+};
 
 /// Whether a body looks like this format: a `**Name:**` (or `**Name**:`)
 /// turn line within the first 400 lines.
@@ -242,12 +244,32 @@ impl Parser<'_> {
     }
 
     /// Adds a line's text to the open turn: its first timestamp may give
-    /// the turn's start, its clean text joins the turn's text.
+    /// the turn's start, its clean text joins the turn's text. The line is
+    /// cleaned where it lands, at the end of the turn's text.
     fn append(&mut self, raw: &str, line_no: usize) {
         let Some(open) = self.current.as_mut() else {
             return;
         };
-        let Inline { text, first_stamp, .. } = inline(raw);
+        let text = &mut open.turn.text;
+        let before = text.len();
+        if before > 0 {
+            text.push_str(if self.blank_before { "\n\n" } else { "\n" });
+        }
+        let start = text.len();
+        let first_stamp = inline_into(raw, text).0;
+        collapse_tail(text, start);
+        // An entity may add whitespace.
+        if text[start..].contains('&') {
+            let clean = collapse_whitespace(&decode_entities(&text[start..]));
+            text.truncate(start);
+            text.push_str(&clean);
+        }
+        if text.len() == start {
+            // Keep any pending paragraph break for the next text.
+            text.truncate(before);
+        } else {
+            self.blank_before = false;
+        }
         if let Some(stamp) = first_stamp {
             if !open.stamped {
                 open.stamped = true;
@@ -261,21 +283,6 @@ impl Parser<'_> {
                 }
             }
         }
-        // `inline` collapsed the whitespace already; an entity may add some.
-        let text = if text.contains('&') {
-            collapse_whitespace(&decode_entities(&text))
-        } else {
-            text
-        };
-        if text.is_empty() {
-            // Keep any pending paragraph break for the next text.
-            return;
-        }
-        if !open.turn.text.is_empty() {
-            open.turn.text.push_str(if self.blank_before { "\n\n" } else { "\n" });
-        }
-        open.turn.text.push_str(&text);
-        self.blank_before = false;
     }
 }
 
@@ -476,7 +483,18 @@ struct Inline {
 
 /// One pass over a line of Markdown; see the module docs.
 fn inline(s: &str) -> Inline {
-    let mut out = String::with_capacity(s.len());
+    let mut text = String::with_capacity(s.len());
+    let (first_stamp, stamps) = inline_into(s, &mut text);
+    Inline {
+        text: collapse_whitespace_owned(text),
+        first_stamp,
+        stamps,
+    }
+}
+
+/// [`inline`] appending the line's text to `out`, whitespace not yet
+/// collapsed; returns the first timestamp and how many there were.
+fn inline_into(s: &str, out: &mut String) -> (Option<String>, usize) {
     let mut first_stamp = None;
     let mut stamps = 0;
     let mut rest = s;
@@ -530,11 +548,7 @@ fn inline(s: &str) -> Inline {
         out.push(c);
         rest = rest.get(c.len_utf8()..).unwrap_or_default();
     }
-    Inline {
-        text: collapse_whitespace_owned(out),
-        first_stamp,
-        stamps,
-    }
+    (first_stamp, stamps)
 }
 
 /// A timestamp at the start of `s`: `\[04:01\]`, `[00:04:01.06]`, or with

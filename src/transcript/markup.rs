@@ -72,14 +72,24 @@ pub(crate) fn collapse_whitespace(s: &str) -> String {
 /// [`collapse_whitespace`] for a string the caller gives up: returned
 /// as it is when already clean, or trimmed in place, without a copy.
 pub(crate) fn collapse_whitespace_owned(mut s: String) -> String {
-    let t = s.trim();
-    if !is_collapsed(t) {
-        return collapse(t);
-    }
-    let (start, len) = (t.as_ptr() as usize - s.as_ptr() as usize, t.len());
-    s.truncate(start + len);
-    s.drain(..start);
+    collapse_tail(&mut s, 0);
     s
+}
+
+/// [`collapse_whitespace`] on `s[start..]`, in place: text appended to a
+/// longer string is cleaned where it lies, without a string of its own.
+pub(crate) fn collapse_tail(s: &mut String, start: usize) {
+    let tail = &s[start..];
+    let t = tail.trim();
+    if is_collapsed(t) {
+        let (lead, len) = (t.as_ptr() as usize - tail.as_ptr() as usize, t.len());
+        s.truncate(start + lead + len);
+        s.drain(start..start + lead);
+    } else {
+        let clean = collapse(t);
+        s.truncate(start);
+        s.push_str(&clean);
+    }
 }
 
 fn collapse(s: &str) -> String {
@@ -332,7 +342,11 @@ mod tests {
         fn collapse_whitespace_joins_the_words(s in "[a b\t\n\r\u{b}\u{c}\u{a0}\u{2003}\u{85}\u{3000}é’x]{0,40}") {
             let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
             proptest::prop_assert_eq!(collapse_whitespace(&s), joined.clone());
-            proptest::prop_assert_eq!(collapse_whitespace_owned(s.clone()), joined);
+            proptest::prop_assert_eq!(collapse_whitespace_owned(s.clone()), joined.clone());
+            // Cleaned in place after text that stays as it is.
+            let mut longer = format!(" a\n {s}");
+            collapse_tail(&mut longer, 4);
+            proptest::prop_assert_eq!(longer, format!(" a\n {joined}"));
         }
     }
 }
