@@ -67,28 +67,24 @@ pub fn links(body: &str) -> Vec<Link> {
 /// Parses the body into turns. `first_line` is the file line of the body's
 /// first line, so that every turn keeps its real line number.
 pub fn parse_body(path: &Path, body: &str, first_line: usize, warnings: &mut Vec<Diagnostic>) -> Vec<Turn> {
-    let lines: Vec<(&str, Line)> = body
-        .split('\n')
-        .map(|l| {
+    let lines = || {
+        body.split('\n').map(|l| {
             let raw = l.strip_suffix('\r').unwrap_or(l);
             (raw, classify(raw))
         })
-        .collect();
+    };
     // Labels written with a colon somewhere in the file; only those are
     // accepted where a line forgets the colon (`**Ana Costa** Yes`), so that
-    // bold prose (`**We use Go** and...`) stays prose. Gathered only for
-    // files that have such a line.
-    let colonless = |l: &Line| matches!(l, Line::Turn { colon: false, .. });
-    let known: HashSet<String> = if lines.iter().any(|(_, l)| colonless(l)) {
-        lines
-            .iter()
+    // bold prose (`**We use Go** and...`) stays prose. Gathered, in a
+    // second reading of the file, only for files that have such a line.
+    let mut known: Option<HashSet<String>> = None;
+    let known_labels = || -> HashSet<String> {
+        lines()
             .filter_map(|(_, l)| match l {
-                Line::Turn { label, colon: true, .. } => Some(label.clone()),
+                Line::Turn { label, colon: true, .. } => Some(label),
                 _ => None,
             })
             .collect()
-    } else {
-        HashSet::new()
     };
 
     let mut parser = Parser {
@@ -99,7 +95,7 @@ pub fn parse_body(path: &Path, body: &str, first_line: usize, warnings: &mut Vec
         blank_before: false,
         after: After::Start,
     };
-    for (i, (raw, line)) in lines.into_iter().enumerate() {
+    for (i, (raw, line)) in lines().enumerate() {
         let line_no = first_line + i;
         match line {
             Line::Blank | Line::Rule => parser.blank_before = true,
@@ -128,7 +124,7 @@ pub fn parse_body(path: &Path, body: &str, first_line: usize, warnings: &mut Vec
                 parser.blank_before = false;
             }
             Line::Turn { label, text, colon } => {
-                if !colon && !known.contains(&label) {
+                if !colon && !known.get_or_insert_with(&known_labels).contains(&label) {
                     parser.text_line(raw.trim(), line_no);
                     continue;
                 }
@@ -786,6 +782,16 @@ mod tests {
         assert_eq!(turns[1].text, "Two.\nWe use Go and like it.");
         assert_eq!(w.len(), 1);
         assert!(w[0].message.contains("no colon"));
+    }
+
+    /// The labels known are those of the whole file, a later line's too.
+    #[test]
+    fn label_without_colon_known_from_a_later_line() {
+        let (turns, w) = parse("**Ana Costa** Zero.\n\n**Ana Costa:** One.\n");
+        assert_eq!(turns.len(), 2);
+        assert_eq!(turns[0].label.as_deref(), Some("Ana Costa"));
+        assert_eq!(turns[0].text, "Zero.");
+        assert_eq!(w.len(), 1);
     }
 
     #[test]
