@@ -196,9 +196,18 @@ fn fresh_index(json: &std::path::Path, idx: &std::path::Path) -> Option<QueryInd
 /// (`_data/related.json` in Jekyll, `data/related.json` in Hugo,
 /// `_data/related.json` in Eleventy): an object keyed by episode id.
 pub fn related_json(lists: &std::collections::BTreeMap<String, Vec<related::Recommendation>>) -> String {
-    let mut s = serde_json::to_string_pretty(lists).expect("lists serialise");
-    s.push('\n');
-    s
+    let mut out = Vec::new();
+    write_related_json(lists, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// [`related_json`] streamed to `w`, without the whole text in memory.
+pub fn write_related_json<W: std::io::Write>(
+    lists: &std::collections::BTreeMap<String, Vec<related::Recommendation>>,
+    mut w: W,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut w, lists)?;
+    w.write_all(b"\n")
 }
 
 /// Options of `podgraph build`.
@@ -284,7 +293,11 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         let make_related = || {
             timed(|| {
                 let lists = related::recommend_all(g, &opts.related);
-                write(&related_path, related_json(&lists).as_bytes())
+                Ok(commit(output::Pending::filled(&related_path, |f| {
+                    let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+                    write_related_json(&lists, &mut w)?;
+                    w.flush()
+                })?))
             })
         };
         let (json, (idx, (dot, related))) = rayon::join(make_json, || {
