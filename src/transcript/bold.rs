@@ -17,7 +17,9 @@
 //! heading; blank lines separate its paragraphs (`"\n\n"`). The caller
 //! strips front matter; the body may still hold headings, which end a turn.
 //!
-//! Each line's text goes through one inline pass (`inline`): escaped
+//! Each line's text goes through one inline pass (`inline_into`, which
+//! writes it straight onto the end of its turn's text, where its
+//! whitespace is then collapsed): escaped
 //! timestamps (`\[04:01\]`, `\[00:04:01.06\]`, also unescaped and with
 //! stray backslashes) are taken out, Markdown escapes are undone
 //! (`\[laughs\]` reads `[laughs]`), links keep only their text (so the
