@@ -477,20 +477,23 @@ impl NameFinder {
             let Some(&lead) = folded.as_bytes().first() else {
                 continue;
             };
-            let group = self.group(usize::from(lead));
-            let mut matching = group.iter().filter(|(_, first, _)| names::keys_match(&folded, first));
-            let Some(one) = matching.next() else {
+            let matching = || {
+                self.group(usize::from(lead))
+                    .iter()
+                    .filter(|(_, first, _)| names::keys_match(&folded, first))
+            };
+            let mut given = matching();
+            let Some(one) = given.next() else {
                 continue;
             };
-            let others: Vec<_> = matching.collect();
-            if others.is_empty() {
+            if given.next().is_none() {
                 out.push(one.0);
                 continue;
             }
             // Two people with one given name: only the surname decides.
             let mut next_buf = [0u8; 32];
             let next = words.get(wi + 1).map(|n| word_key(n, &mut next_buf));
-            let mut full = std::iter::once(one).chain(others).filter(|(_, _, last)| {
+            let mut full = matching().filter(|(_, _, last)| {
                 last.as_deref()
                     .zip(next.as_deref())
                     .is_some_and(|(l, n)| names::keys_match(n, l))
