@@ -1,6 +1,6 @@
 //! Eight ASCII bytes at a time in a `u64` (SIMD within a register), for
-//! the scans that read every byte of a transcript: the tagger's word
-//! starts and the sentence ends around its quotes, the speaker clues' word
+//! the scans that read every byte of a transcript: the sentence ends
+//! around the tagger's quotes, the speaker clues' word
 //! count, search for capitals and for the last sentence, and the Markdown
 //! parser's search for markup.
 
