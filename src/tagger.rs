@@ -158,7 +158,8 @@ impl Tagger {
                     b
                 });
                 let (words, firsts) = masks(&block, &self.punct_first);
-                let mut walks = firsts & !((words << 1) | u64::from(prev_word));
+                let starts = firsts & !((words << 1) | u64::from(prev_word));
+                let mut walks = self.first_words.screen(bytes, base, chunk.len(), words, starts);
                 while walks != 0 {
                     let k = walks.trailing_zeros() as usize;
                     // The word's length, when it ends inside this chunk.
@@ -390,6 +391,33 @@ impl FirstWords {
                 break;
             }
         }
+    }
+
+    /// The word starts among `starts` (bits of the chunk of `len` bytes
+    /// at `base`, whose ASCII word characters are `words`) that may begin
+    /// a pattern by their first word's hash alone; starts at punctuation
+    /// and words running past the chunk are kept for [`may_begin`](Self::may_begin).
+    ///
+    /// Most words begin no pattern, and which ones do is as good as
+    /// random, so a branch per word would be mispredicted often: every
+    /// word of the chunk is hashed and looked up first, with no branch on
+    /// the answer.
+    #[inline(always)]
+    fn screen(&self, bytes: &[u8], base: usize, len: usize, words: u64, starts: u64) -> u64 {
+        let mut kept = starts & !words;
+        let mut left = starts & words;
+        while left != 0 {
+            let k = left.trailing_zeros() as usize;
+            let run = (!(words >> k)).trailing_zeros() as usize;
+            let pass = if k + run < len {
+                self.has(word_hash(&head16(bytes, base + k), run))
+            } else {
+                true
+            };
+            kept |= u64::from(pass) << k;
+            left &= left - 1;
+        }
+        kept
     }
 
     fn has(&self, h: u64) -> bool {
