@@ -17,10 +17,10 @@
 //! aliases, `KEYS` name keys (sorted), `OUTX`/`INXX` per-node edge
 //! offsets, `OUTE`/`INEE` edge records, `EPIS` episode lists, `MCOX`/`MSPX`
 //! per-node mention offsets, `MREC` fixed-size mention records grouped by
-//! concept, `MTXT` the words matched and the quote of each mention (so
-//! that counting and sorting a concept's mentions reads 60 bytes each),
-//! `MSPL` record offsets grouped by speaker, `MTRN` turns naming each
-//! concept.
+//! concept, `MTXT` the words matched and the quote of each mention, in
+//! graph order, each record giving its text's offset (so that counting
+//! and sorting a concept's mentions reads 60 bytes each), `MSPL` record
+//! offsets grouped by speaker, `MTRN` turns naming each concept.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -293,9 +293,9 @@ pub struct Prepared<'a> {
 #[derive(Debug)]
 enum Section<'a> {
     Bytes(Vec<u8>),
-    /// The mentions' matched texts and quotes, in this order: most of the
-    /// index, taken from the graph as it is written rather than copied.
-    Texts(&'a [MentionRecord], Vec<u32>),
+    /// The mentions' matched texts and quotes, in graph order: most of
+    /// the index, taken from the graph as it is written rather than copied.
+    Texts(&'a [MentionRecord]),
 }
 
 impl Section<'_> {
@@ -303,8 +303,7 @@ impl Section<'_> {
     fn write_to<W: std::io::Write>(&self, w: &mut W) -> std::io::Result<u64> {
         match self {
             Section::Bytes(b) => w.write_all(b).map(|()| b.len() as u64),
-            Section::Texts(mentions, order) => order.iter().try_fold(0, |len, &i| {
-                let m = &mentions[i as usize];
+            Section::Texts(mentions) => mentions.iter().try_fold(0, |len, m| {
                 w.write_all(m.matched().as_bytes())?;
                 w.write_all(m.quote.as_bytes())?;
                 Ok(len + (m.matched().len() + m.quote.len()) as u64)
@@ -496,13 +495,6 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
     for b in 1..starts.len() {
         starts[b] += starts[b - 1];
     }
-    let mut order_m = vec![0u32; kg.mentions.len()];
-    let mut next = starts.clone();
-    for (i, &(c, _, _)) in ends.iter().enumerate() {
-        let slot = &mut next[bucket(c)];
-        order_m[*slot as usize] = i as u32;
-        *slot += 1;
-    }
     // Episodes numbered as the graph first names them: the graph lists
     // mentions in episode and turn order, so each concept's block meets
     // its (episode, turn) pairs in increasing order, and counting the
@@ -516,57 +508,54 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
             ranked += 1;
         }
     }
-    let turn_of = |i: usize| (ep_rank[bucket(ends[i].1)], kg.mentions[i].turn);
-    let mut turn_count: Vec<u32> = vec![0; nodes];
-    // Concepts whose block is out of that order (a graph file edited by
-    // hand): counted apart, by sorting.
-    let mut unordered: Vec<u32> = Vec::new();
-    let mut mrec = Buf::default();
-    mrec.0.reserve_exact(kg.mentions.len() * MENTION_LEN);
-    let mut mtxt_len = 0u64;
-    // Each mention's place in the records, by graph order.
+    // Each mention's place in the records (`rank`, by graph order), and
+    // its (episode, turn) in record order. Everything is read in graph
+    // order and scattered: reading the mentions in record order instead
+    // would jump about hundreds of megabytes of them.
     let mut rank = vec![0u32; kg.mentions.len()];
-    let mut last: Option<(u32, (u32, usize))> = None;
-    for (r, &i) in order_m.iter().enumerate() {
-        let i = i as usize;
-        let m = &kg.mentions[i];
-        let (c, ep, speaker) = ends[i];
-        if (c as usize) < nodes {
-            let turn = turn_of(i);
-            let new_turn = match last {
-                Some((lc, lt)) if lc == c => {
-                    if turn < lt && unordered.last() != Some(&c) {
-                        unordered.push(c);
-                    }
-                    turn != lt
-                }
-                _ => true,
-            };
-            turn_count[c as usize] += u32::from(new_turn);
-            last = Some((c, turn));
-        }
-        mrec.u32(ep);
-        mrec.u32(c);
-        mrec.u32(speaker);
-        mrec.u32(m.turn as u32);
-        mrec.u32(m.line as u32);
-        mrec.u64(m.time_ms.unwrap_or(NONE64));
-        mrec.u32(m.span.0 as u32);
-        mrec.u32(m.span.1 as u32);
-        mrec.u32(m.quote_span.0 as u32);
-        mrec.u32(m.quote_span.1 as u32);
-        mrec.u64(mtxt_len);
-        mrec.u32(m.matched().len() as u32);
-        mrec.u32(m.quote.len() as u32);
-        mtxt_len += (m.matched().len() + m.quote.len()) as u64;
-        rank[i] = r as u32;
+    let mut turns = vec![(0u32, 0u32); kg.mentions.len()];
+    let mut next = starts.clone();
+    for (i, (&(c, ep, _), m)) in ends.iter().zip(&kg.mentions).enumerate() {
+        let slot = &mut next[bucket(c)];
+        rank[i] = *slot;
+        turns[*slot as usize] = (ep_rank[bucket(ep)], m.turn as u32);
+        *slot += 1;
     }
-    for c in unordered {
-        let block = &order_m[starts[c as usize] as usize..starts[c as usize + 1] as usize];
-        let mut turns: Vec<(u32, usize)> = block.iter().map(|&i| turn_of(i as usize)).collect();
-        turns.sort_unstable();
-        turns.dedup();
-        turn_count[c as usize] = turns.len() as u32;
+    let mut turn_count: Vec<u32> = vec![0; nodes];
+    for (c, count) in turn_count.iter_mut().enumerate() {
+        let block = &mut turns[starts[c] as usize..starts[c + 1] as usize];
+        // A block out of that order (a graph file edited by hand) is
+        // counted by sorting.
+        if !block.is_sorted() {
+            block.sort_unstable();
+        }
+        *count = block.windows(2).filter(|w| w[0] != w[1]).count() as u32 + u32::from(!block.is_empty());
+    }
+    drop(turns);
+    // The records, written in graph order at their places; the texts go
+    // in graph order too, each record giving its text's offset.
+    let mut mrec = vec![0u8; kg.mentions.len() * MENTION_LEN];
+    let mut mtxt_len = 0u64;
+    let mut r = Buf(Vec::with_capacity(MENTION_LEN));
+    for (i, m) in kg.mentions.iter().enumerate() {
+        let (c, ep, speaker) = ends[i];
+        r.0.clear();
+        r.u32(ep);
+        r.u32(c);
+        r.u32(speaker);
+        r.u32(m.turn as u32);
+        r.u32(m.line as u32);
+        r.u64(m.time_ms.unwrap_or(NONE64));
+        r.u32(m.span.0 as u32);
+        r.u32(m.span.1 as u32);
+        r.u32(m.quote_span.0 as u32);
+        r.u32(m.quote_span.1 as u32);
+        r.u64(mtxt_len);
+        r.u32(m.matched().len() as u32);
+        r.u32(m.quote.len() as u32);
+        mtxt_len += (m.matched().len() + m.quote.len()) as u64;
+        let at = rank[i] as usize * MENTION_LEN;
+        mrec[at..at + MENTION_LEN].copy_from_slice(&r.0);
     }
     let mut by_speaker: Vec<Vec<(u64, u32)>> = vec![Vec::new(); nodes];
     for (i, &(_, _, speaker)) in ends.iter().enumerate() {
@@ -614,8 +603,8 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
         bytes(b"MSPX", mspx),
         bytes(b"MSPL", mspl),
         bytes(b"MTRN", mtrn),
-        bytes(b"MREC", mrec),
-        (*b"MTXT", Section::Texts(&kg.mentions, order_m)),
+        (*b"MREC", Section::Bytes(mrec)),
+        (*b"MTXT", Section::Texts(&kg.mentions)),
         (*b"STRS", Section::Bytes(std::mem::take(&mut strs.blob))),
     ];
 
