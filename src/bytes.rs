@@ -1,8 +1,102 @@
-//! Eight ASCII bytes at a time in a `u64` (SIMD within a register), for
-//! the scans that read every byte of a transcript: the sentence ends
-//! around the tagger's quotes, the speaker clues' word
-//! count, search for capitals and for the last sentence, and the Markdown
-//! parser's search for markup.
+//! Byte scans that read every byte of a transcript, many bytes at a time
+//! and with no unsafe code. [`mask64`] tests a 64-byte block in a loop
+//! the compiler vectorises (the tagger's word starts, the speaker clues'
+//! word count); [`Positions`] walks a text's accepted bytes block by block
+//! (line ends, capitals); eight ASCII bytes in a `u64` (SIMD within a
+//! register) find the first or last of a few bytes (the sentence ends
+//! around a quote, a turn's last sentence, the Markdown parser's markup).
+
+/// Bit `k` set where `keep(block[k])`. The test runs over the whole block
+/// into a byte per position, a plain loop the compiler makes into vector
+/// instructions (several times faster than testing eight bytes in a
+/// `u64`); the bytes, 0 or 1, are then gathered into bits, eight at a time
+/// with one multiplication.
+#[inline(always)]
+pub(crate) fn mask64(block: &[u8; 64], keep: impl Fn(u8) -> bool) -> u64 {
+    let mut one = [0u8; 64];
+    for (o, &b) in one.iter_mut().zip(block) {
+        *o = u8::from(keep(b));
+    }
+    one.chunks_exact(8).enumerate().fold(0, |m, (q, part)| {
+        let x = u64::from_le_bytes(part.try_into().unwrap_or_default());
+        m | (x.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * q)
+    })
+}
+
+/// The positions of the bytes of a haystack that a test accepts, in
+/// order, found 64 bytes at a time with [`mask64`]: for scans that stop at
+/// many places in a text (its line ends, its capitals), where a search
+/// started afresh from each would test the same bytes again.
+pub(crate) struct Positions<'a, F> {
+    hay: &'a [u8],
+    keep: F,
+    /// Where the block of `mask` starts.
+    base: usize,
+    /// The accepted bytes of that block not given yet.
+    mask: u64,
+}
+
+impl<'a, F: Fn(u8) -> bool> Positions<'a, F> {
+    pub(crate) fn new(hay: &'a [u8], keep: F) -> Self {
+        let mut p = Positions {
+            hay,
+            keep,
+            base: 0,
+            mask: 0,
+        };
+        p.load();
+        p
+    }
+
+    /// Tests the block at `base`; past the end, the bits are clear.
+    fn load(&mut self) {
+        let rest = self.hay.get(self.base..).unwrap_or_default();
+        self.mask = match rest.first_chunk::<64>() {
+            Some(block) => mask64(block, &self.keep),
+            None => {
+                let mut block = [0u8; 64];
+                block[..rest.len()].copy_from_slice(rest);
+                mask64(&block, &self.keep) & ((1u64 << rest.len()) - 1)
+            }
+        };
+    }
+}
+
+impl<F: Fn(u8) -> bool> Iterator for Positions<'_, F> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            if self.base + 64 >= self.hay.len() {
+                return None;
+            }
+            self.base += 64;
+            self.load();
+        }
+        let k = self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(self.base + k)
+    }
+}
+
+/// Whether `hay` holds the byte `x`. The test of each 64-byte piece runs
+/// to its end, with no early exit, so that it vectorises.
+pub(crate) fn contains(hay: &[u8], x: u8) -> bool {
+    hay.chunks(64).any(|c| c.iter().fold(false, |any, &b| any | (b == x)))
+}
+
+/// The pieces of `s` between its `\n` bytes, as `s.split('\n')` gives
+/// them, the line ends found with [`Positions`].
+pub(crate) fn split_lines(s: &str) -> impl Iterator<Item = &str> {
+    let mut ends = Positions::new(s.as_bytes(), |b| b == b'\n');
+    let mut start = Some(0);
+    std::iter::from_fn(move || {
+        let from = start?;
+        let end = ends.next();
+        start = end.map(|e| e + 1);
+        Some(&s[from..end.unwrap_or(s.len())])
+    })
+}
 
 /// `0x01` in every byte.
 pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
@@ -17,14 +111,6 @@ pub(crate) fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
     let at_least = ((x | HIGH) - ONES * u64::from(lo)) & HIGH;
     let at_most = (((ONES * u64::from(hi)) | HIGH) - x) & HIGH;
     at_least & at_most
-}
-
-/// The number of bytes of `m` whose high bit is set (no other bit may be):
-/// a multiply adds them up, where `count_ones` would take a dozen steps on
-/// processors without a population count instruction.
-#[inline(always)]
-pub(crate) fn high_bits(m: u64) -> usize {
-    ((m >> 7).wrapping_mul(ONES) >> 56) as usize
 }
 
 /// The high bit of each byte of `x` set where the byte is one of the
@@ -48,7 +134,7 @@ pub(crate) fn find_any(hay: &[u8], set: &[u8]) -> Option<usize> {
 /// each byte `wanted` accepts (and no other bit); `wanted` reads the bytes
 /// left over at the end.
 #[inline(always)]
-pub(crate) fn find_by(hay: &[u8], mask: impl Fn(u64) -> u64, wanted: impl Fn(u8) -> bool) -> Option<usize> {
+fn find_by(hay: &[u8], mask: impl Fn(u64) -> u64, wanted: impl Fn(u8) -> bool) -> Option<usize> {
     let mut chunks = hay.chunks_exact(8);
     let mut at = 0;
     for c in &mut chunks {
@@ -104,6 +190,26 @@ mod tests {
             for (k, &b) in bytes.iter().enumerate() {
                 proptest::prop_assert_eq!(got >> (8 * k + 7) & 1 == 1, (lo..=hi).contains(&b));
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn positions_are_the_accepted_bytes(hay in proptest::collection::vec(proptest::prop_oneof![
+            proptest::num::u8::ANY,
+            proptest::sample::select(vec![b'\n', b'A', 0]),
+        ], 0..300)) {
+            let found: Vec<usize> = Positions::new(&hay, |b| b == b'\n' || b == 0).collect();
+            let plain: Vec<usize> = (0..hay.len()).filter(|&i| hay[i] == b'\n' || hay[i] == 0).collect();
+            proptest::prop_assert_eq!(found, plain);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn split_lines_splits_like_split(s in "[a\n\r é]{0,200}") {
+            proptest::prop_assert_eq!(split_lines(&s).collect::<Vec<_>>(), s.split('\n').collect::<Vec<_>>());
+            proptest::prop_assert_eq!(contains(s.as_bytes(), b'\r'), s.contains('\r'));
         }
     }
 }

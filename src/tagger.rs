@@ -547,29 +547,13 @@ fn word_hash(head: &[u8; 16], len: usize) -> u64 {
 /// Bit `k` set where `block[k]` is an ASCII word character, or (in
 /// `firsts`) one of `punct`. The block holds ASCII only.
 fn masks(block: &[u8; 64], punct: &[u8]) -> (u64, u64) {
-    let words = bits_where(block, |b| b.is_ascii_alphanumeric() || b == b'_');
+    use crate::bytes::mask64;
+    let words = mask64(block, |b| b.is_ascii_alphanumeric() || b == b'_');
     let mut firsts = words;
     for &p in punct {
-        firsts |= bits_where(block, |b| b == p);
+        firsts |= mask64(block, |b| b == p);
     }
     (words, firsts)
-}
-
-/// Bit `k` set where `keep(block[k])`. The test runs over the whole block
-/// into a byte per position, a plain loop the compiler makes into vector
-/// instructions (several times faster than testing eight bytes in a
-/// `u64`); the bytes, 0 or 1, are then gathered into bits, eight at a time
-/// with one multiplication.
-#[inline(always)]
-fn bits_where(block: &[u8; 64], keep: impl Fn(u8) -> bool) -> u64 {
-    let mut one = [0u8; 64];
-    for (o, &b) in one.iter_mut().zip(block) {
-        *o = u8::from(keep(b));
-    }
-    one.chunks_exact(8).enumerate().fold(0, |m, (q, part)| {
-        let x = u64::from_le_bytes(part.try_into().unwrap_or_default());
-        m | (x.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * q)
-    })
 }
 
 /// ASCII letters, digits and `_`: the word characters of ASCII.

@@ -70,7 +70,7 @@ pub fn links(body: &str) -> Vec<Link> {
 /// first line, so that every turn keeps its real line number.
 pub fn parse_body(path: &Path, body: &str, first_line: usize, warnings: &mut Vec<Diagnostic>) -> Vec<Turn> {
     let lines = || {
-        body.split('\n').map(|l| {
+        crate::bytes::split_lines(body).map(|l| {
             let raw = l.strip_suffix('\r').unwrap_or(l);
             (raw, classify(raw))
         })
@@ -257,7 +257,7 @@ impl Parser<'_> {
         let first_stamp = inline_into(raw, text).0;
         collapse_tail(text, start);
         // An entity may add whitespace.
-        if text[start..].contains('&') {
+        if crate::bytes::contains(&text.as_bytes()[start..], b'&') {
             let clean = collapse_whitespace(&decode_entities(&text[start..]));
             text.truncate(start);
             text.push_str(&clean);

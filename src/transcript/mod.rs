@@ -277,7 +277,7 @@ fn decode(path: &Path, mut bytes: Vec<u8>, warnings: &mut Vec<Diagnostic>) -> Re
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
-    if bytes.contains(&0) {
+    if crate::bytes::contains(&bytes, 0) {
         return Err(Error::parse(path, 1, "binary file (contains NUL bytes); skipped"));
     }
     match String::from_utf8(bytes) {
