@@ -99,15 +99,15 @@ pub(crate) fn split_lines(s: &str) -> impl Iterator<Item = &str> {
 }
 
 /// `0x01` in every byte.
-pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+const ONES: u64 = 0x0101_0101_0101_0101;
 /// The high bit of every byte: where the results of [`in_range`] lie, and
 /// what a non-ASCII byte sets.
-pub(crate) const HIGH: u64 = 0x8080_8080_8080_8080;
+const HIGH: u64 = 0x8080_8080_8080_8080;
 
 /// The high bit of each byte of `x` set where `lo <= byte <= hi`. Exact
 /// for 7-bit bytes, as no subtraction borrows across bytes.
 #[inline(always)]
-pub(crate) fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
+fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
     let at_least = ((x | HIGH) - ONES * u64::from(lo)) & HIGH;
     let at_most = (((ONES * u64::from(hi)) | HIGH) - x) & HIGH;
     at_least & at_most
