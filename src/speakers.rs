@@ -1619,7 +1619,8 @@ fn initials_score(label: &str, letters: &[char], initials: &(String, Vec<char>),
         why.add(|| format!("label {label} starts the initials {initials}"));
         return 2.0;
     }
-    if l.len() >= 2 && names::edit_distance(l, i) == 1 && (l.first() == i.first() || l.last() == i.last()) {
+    // One edit exactly: a label equal to the initials was scored above.
+    if l.len() >= 2 && names::within_one_edit(l, i) && (l.first() == i.first() || l.last() == i.last()) {
         why.add(|| format!("label {label} is one letter off the initials {initials}"));
         return 1.5;
     }
