@@ -661,7 +661,12 @@ fn introductions_in(part: &str, out: &mut Vec<String>) {
             continue;
         }
         // The token around it, which must have no letter before it: "(Sam)".
-        let start = token_start(part, p);
+        // Most capitals start their token, right after a space.
+        let start = if p > 0 && is_ascii_space(part.as_bytes()[p - 1]) {
+            p
+        } else {
+            token_start(part, p)
+        };
         if start == 0 || part[start..p].chars().any(char::is_alphabetic) || !may_end_cue(part.as_bytes(), start) {
             continue;
         }
