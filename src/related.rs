@@ -167,7 +167,9 @@ impl WalkGraph {
     /// Builds the walk graph from the knowledge graph.
     pub fn new(kg: &KnowledgeGraph) -> WalkGraph {
         let g = &kg.graph;
-        let mut ep_index: BTreeMap<&str, usize> = BTreeMap::new();
+        // Episode and feature numbers by node index: looked up for every
+        // edge, an array beats a map keyed by id.
+        let mut ep_index: Vec<Option<usize>> = vec![None; g.node_count()];
         let mut w = WalkGraph {
             episodes: Vec::new(),
             titles: Vec::new(),
@@ -189,7 +191,7 @@ impl WalkGraph {
         let nodes = kg.sorted_nodes();
         for &n in &nodes {
             if g[n].kind == NodeKind::Episode {
-                ep_index.insert(g[n].id.as_str(), w.episodes.len());
+                ep_index[n.index()] = Some(w.episodes.len());
                 w.episodes
                     .push(g[n].id.strip_prefix("episode:").unwrap_or(&g[n].id).to_string());
                 w.titles.push(g[n].label.clone());
@@ -201,7 +203,7 @@ impl WalkGraph {
         w.curated = vec![Vec::new(); ne];
         w.ep_feats = vec![Vec::new(); ne];
         w.inlinks = vec![0; ne];
-        let mut feat_index: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut feat_index: Vec<Option<usize>> = vec![None; g.node_count()];
         for e in kg.sorted_edges() {
             let (a, b) = g.edge_endpoints(e).expect("edge exists");
             let edge = &g[e];
@@ -212,7 +214,7 @@ impl WalkGraph {
                 }
                 Relation::AppearsIn if g[a].kind == NodeKind::Person => (b, a, (edge.weight as f64).ln_1p()),
                 Relation::Related if edge.curated => {
-                    if let (Some(&x), Some(&y)) = (ep_index.get(g[a].id.as_str()), ep_index.get(g[b].id.as_str())) {
+                    if let (Some(x), Some(y)) = (ep_index[a.index()], ep_index[b.index()]) {
                         w.curated[x].push(y);
                         w.inlinks[y] += 1;
                     }
@@ -223,10 +225,10 @@ impl WalkGraph {
             if weight <= 0.0 {
                 continue;
             }
-            let Some(&ei) = ep_index.get(g[ep].id.as_str()) else {
+            let Some(ei) = ep_index[ep.index()] else {
                 continue;
             };
-            let fi = *feat_index.entry(g[feat].id.as_str()).or_insert_with(|| {
+            let fi = *feat_index[feat.index()].get_or_insert_with(|| {
                 w.feat_ids.push(g[feat].id.clone());
                 w.feat_names.push(g[feat].label.clone());
                 w.feat_kinds.push(
