@@ -73,6 +73,19 @@ impl Pending {
         Ok(pending)
     }
 
+    /// [`filled`](Self::filled) through a buffer, flushed before it
+    /// returns: for outputs written in many small pieces.
+    pub fn buffered(
+        path: &Path,
+        fill: impl FnOnce(&mut std::io::BufWriter<&mut std::fs::File>) -> std::io::Result<()>,
+    ) -> Result<Pending> {
+        Pending::filled(path, |f| {
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+            fill(&mut w)?;
+            w.flush()
+        })
+    }
+
     /// The file to write to.
     pub fn file(&mut self) -> &mut std::fs::File {
         self.file.as_mut().expect("a pending file is open until committed")

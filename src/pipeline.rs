@@ -274,11 +274,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         };
         let make_idx = || {
             timed(|| -> Result<_> {
-                let mut pending = output::Pending::filled(&idx_path, |f| {
-                    let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-                    index::prepare(g).write_to(&mut w, 0)?;
-                    w.flush()
-                })?;
+                let mut pending = output::Pending::buffered(&idx_path, |w| index::prepare(g).write_to(w, 0))?;
                 // Flushed now, the body leaves the final commit only the
                 // size of graph.json to wait for.
                 let body = pending.file().try_clone().map_err(|e| Error::io(&idx_path, e))?;
@@ -293,10 +289,8 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         let make_related = || {
             timed(|| {
                 let lists = related::recommend_all(g, &opts.related);
-                Ok(commit(output::Pending::filled(&related_path, |f| {
-                    let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-                    write_related_json(&lists, &mut w)?;
-                    w.flush()
+                Ok(commit(output::Pending::buffered(&related_path, |w| {
+                    write_related_json(&lists, w)
                 })?))
             })
         };
