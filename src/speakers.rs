@@ -643,6 +643,14 @@ pub fn self_introductions(text: &str) -> Vec<String> {
     for part in [head, tail] {
         introductions_in(part, &mut out);
     }
+    // "Jed Salazar here", "Sure. Tomás here": at a turn's start.
+    let mut first: [&str; 7] = [""; 7];
+    let mut n = 0;
+    for (slot, w) in first.iter_mut().zip(crate::transcript::markup::split_words(head)) {
+        *slot = w;
+        n += 1;
+    }
+    out.extend((1..n).filter_map(|i| named_before_here(&first[..n], i)));
     out.sort();
     out.dedup();
     out
@@ -696,14 +704,6 @@ fn introductions_in(part: &str, out: &mut Vec<String>) {
             out.extend(name_at(&next));
         }
     }
-    // "Jed Salazar here", "Sure. Tomás here" near a turn's start.
-    let mut first: [&str; 7] = [""; 7];
-    let mut n = 0;
-    for (slot, w) in first.iter_mut().zip(split_words(part)) {
-        *slot = w;
-        n += 1;
-    }
-    out.extend((1..n).filter_map(|i| named_before_here(&first[..n], i)));
 }
 
 /// Whether the token before `b[..start]` may be a cue word that a name
@@ -1661,7 +1661,7 @@ mod tests {
     fn self_introductions_reference(text: &str) -> Vec<String> {
         let mut out = Vec::new();
         let (head, tail) = edges(text, 400);
-        for part in [head, tail] {
+        for (part, at_start) in [(head, true), (tail, false)] {
             let tokens: Vec<&str> = crate::transcript::markup::split_words(part).collect();
             let words: Vec<Word> = tokens.iter().map(|t| Word::of(t)).collect();
             let at = |j: usize| words.get(j).copied().unwrap_or(Word::Other);
@@ -1681,7 +1681,7 @@ mod tests {
                         out.push(name);
                     }
                 }
-                if (1..=6).contains(&i) {
+                if at_start && (1..=6).contains(&i) {
                     out.extend(named_before_here(&tokens, i));
                 }
             }
@@ -1837,6 +1837,15 @@ mod tests {
             vec!["Patrick"]
         );
         assert!(self_introductions("I'm not sure. I'm Going to say no.").is_empty());
+        // The last 400 bytes of a long turn start mid-sentence: "Sam Lee
+        // here" there is a sentence going on, not an introduction.
+        let long = format!(
+            "{} so Sam Lee here is a name. {}",
+            "word ".repeat(100),
+            "end ".repeat(90)
+        );
+        assert!(self_introductions(&long).is_empty());
+        assert_eq!(self_introductions(&format!("Sam Lee here. {long}")), vec!["Sam Lee"]);
     }
 
     #[test]
