@@ -11,15 +11,16 @@
 //! the same structure serves queries on transcripts read just now, so one
 //! query engine serves both.
 //!
-//! Layout (little-endian): magic `PGIDX002`; the size of the `graph.json`
+//! Layout (little-endian): magic `PGIDX003`; the size of the `graph.json`
 //! it was built with; then sections, each found through the table of
 //! contents at the end: `STRS` strings, `NODE` node records, `ALIA`
 //! aliases, `KEYS` name keys (sorted), `OUTX`/`INXX` per-node edge
 //! offsets, `OUTE`/`INEE` edge records, `EPIS` episode lists, `MCOX`/`MSPX`
 //! per-node mention offsets, `MREC` fixed-size mention records grouped by
-//! concept, `MTXT` the words matched and the quote of each mention, in
-//! graph order, each record giving its text's offset (so that counting
-//! and sorting a concept's mentions reads 60 bytes each), `MSPL` record
+//! concept, `MTXT` the quote of each mention (the words matched are the
+//! quote's, at a span its record gives), in graph order, each record
+//! giving its quote's offset (so that counting and sorting a concept's
+//! mentions reads 56 bytes each), `MSPL` record
 //! offsets grouped by speaker, `MTRN` turns naming each concept.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -37,7 +38,7 @@ use crate::names;
 use crate::names::FastMap;
 use crate::speakers::Role;
 
-const MAGIC: &[u8; 8] = b"PGIDX002";
+const MAGIC: &[u8; 8] = b"PGIDX003";
 /// Bytes of one node record in `NODE`.
 const NODE_LEN: usize = 66;
 /// Bytes of one (offset, count) entry of a per-node table (`OUTX`,
@@ -46,7 +47,7 @@ const ENTRY_LEN: usize = 12;
 /// Bytes of one entry of `MTRN`, a per-node count.
 const COUNT_LEN: usize = 4;
 /// Bytes of one fixed-size mention record in `MREC`.
-const MENTION_LEN: usize = 60;
+const MENTION_LEN: usize = 56;
 const NONE32: u32 = u32::MAX;
 const NONE64: u64 = u64::MAX;
 /// The sections every index holds.
@@ -293,7 +294,7 @@ pub struct Prepared<'a> {
 #[derive(Debug)]
 enum Section<'a> {
     Bytes(Vec<u8>),
-    /// The mentions' matched texts and quotes, in graph order: most of
+    /// The mentions' quotes, in graph order: most of
     /// the index, taken from the graph as it is written rather than copied.
     Texts(&'a [MentionRecord]),
 }
@@ -304,9 +305,8 @@ impl Section<'_> {
         match self {
             Section::Bytes(b) => w.write_all(b).map(|()| b.len() as u64),
             Section::Texts(mentions) => mentions.iter().try_fold(0, |len, m| {
-                w.write_all(m.matched().as_bytes())?;
                 w.write_all(m.quote.as_bytes())?;
-                Ok(len + (m.matched().len() + m.quote.len()) as u64)
+                Ok(len + m.quote.len() as u64)
             }),
         }
     }
@@ -551,9 +551,8 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
         r.u32(m.quote_span.0 as u32);
         r.u32(m.quote_span.1 as u32);
         r.u64(mtxt_len);
-        r.u32(m.matched().len() as u32);
         r.u32(m.quote.len() as u32);
-        mtxt_len += (m.matched().len() + m.quote.len()) as u64;
+        mtxt_len += m.quote.len() as u64;
         let at = rank[i] as usize * MENTION_LEN;
         mrec[at..at + MENTION_LEN].copy_from_slice(&r.0);
     }
@@ -674,6 +673,9 @@ impl QueryIndex {
         let mut tail = [0u8; 8];
         f.read_exact(&mut tail).map_err(|e| Error::io(path, e))?;
         let toc_at = u64::from_le_bytes(tail);
+        if head[..8] != MAGIC[..] && head[..5] == MAGIC[..5] {
+            return Err(bad("an index written by another version of podgraph"));
+        }
         if &head[..8] != MAGIC || toc_at >= len {
             return Err(bad("not a podgraph index, or a truncated one"));
         }
@@ -1055,7 +1057,7 @@ impl QueryIndex {
         let (Some((_, first)), Some((_, last))) = (block.heads.first(), block.heads.last()) else {
             return Ok(Vec::new());
         };
-        let end = last.offset + u64::from(last.matched_len) + u64::from(last.quote_len);
+        let end = last.offset + u64::from(last.quote_len);
         let (base, _) = self.sections.get(b"MTXT").copied().unwrap_or((0, 0));
         let len = end
             .checked_sub(first.offset)
@@ -1067,7 +1069,7 @@ impl QueryIndex {
             .map(|(h, t)| {
                 let at = usize::try_from(t.offset - first.offset).map_err(|_| damaged(Path::new("index")))?;
                 let span = text
-                    .get(at..at + t.matched_len as usize + t.quote_len as usize)
+                    .get(at..at + t.quote_len as usize)
                     .ok_or_else(|| damaged(Path::new("index")))?;
                 self.record_from(h, t, span)
             })
@@ -1170,17 +1172,15 @@ impl QueryIndex {
 
     fn mention(&self, h: &MentionHead, t: &TextRef) -> Result<MentionRecord> {
         let (base, _) = self.sections.get(b"MTXT").copied().unwrap_or((0, 0));
-        let len = u64::from(t.matched_len) + u64::from(t.quote_len);
+        let len = u64::from(t.quote_len);
         let text = self.read_at(base.saturating_add(t.offset), len)?;
         self.record_from(h, t, &text)
     }
 
-    /// A record from its fixed fields and its text (matched, then quote).
-    fn record_from(&self, h: &MentionHead, t: &TextRef, text: &[u8]) -> Result<MentionRecord> {
+    /// A record from its fixed fields and its quote.
+    fn record_from(&self, h: &MentionHead, t: &TextRef, quote: &[u8]) -> Result<MentionRecord> {
         let bad = || damaged(Path::new("index"));
         let id = |i: u32| self.node_id(i);
-        // The words matched are the quote's, at its span.
-        let (_, quote) = text.split_at_checked(t.matched_len as usize).ok_or_else(bad)?;
         Ok(MentionRecord {
             episode: id(h.episode).ok_or_else(bad)?.into(),
             concept: id(h.concept).ok_or_else(bad)?.into(),
@@ -1209,7 +1209,6 @@ fn key_record(raw: &[u8], i: usize) -> (u32, u32, u32) {
 #[derive(Debug, Clone, Copy)]
 struct TextRef {
     offset: u64,
-    matched_len: u32,
     quote_len: u32,
     end: u32,
     quote_span: (usize, usize),
@@ -1221,7 +1220,7 @@ fn parse_fixed(c: &mut Cursor<'_>) -> Option<(MentionHead, TextRef)> {
     let time = c.u64()?;
     let (start, end) = (c.u32()?, c.u32()?);
     let quote_span = (c.u32()? as usize, c.u32()? as usize);
-    let (offset, matched_len, quote_len) = (c.u64()?, c.u32()?, c.u32()?);
+    let (offset, quote_len) = (c.u64()?, c.u32()?);
     Some((
         MentionHead {
             episode,
@@ -1234,7 +1233,6 @@ fn parse_fixed(c: &mut Cursor<'_>) -> Option<(MentionHead, TextRef)> {
         },
         TextRef {
             offset,
-            matched_len,
             quote_len,
             end,
             quote_span,
@@ -1407,6 +1405,17 @@ mod tests {
     }
 
     #[test]
+    fn an_index_of_another_version_is_named_so() {
+        let mut bytes = write(&sample(), 1234);
+        bytes[..8].copy_from_slice(b"PGIDX002");
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("graph.idx");
+        std::fs::write(&p, &bytes).unwrap();
+        let e = QueryIndex::open(&p).unwrap_err().to_string();
+        assert!(e.contains("another version of podgraph; rebuild it"), "{e}");
+    }
+
+    #[test]
     fn round_trip_in_memory_and_on_disk() {
         let kg = sample();
         let bytes = write(&kg, 1234);
@@ -1423,6 +1432,7 @@ mod tests {
             let m = idx.mentions_of(k).unwrap();
             assert_eq!(m.len(), 2);
             assert_eq!(m[1].quote, "Kubernetes again, ünïcode.");
+            assert_eq!(m[1].matched(), "Kubernetes");
             let ann = idx.find_key("ann lee")[0];
             assert_eq!(idx.mentions_by(ann).unwrap(), m);
             let out = idx.out_edges(ann).unwrap();
