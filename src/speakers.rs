@@ -643,14 +643,17 @@ pub fn self_introductions(text: &str) -> Vec<String> {
     for part in [head, tail] {
         introductions_in(part, &mut out);
     }
-    // "Jed Salazar here", "Sure. Tomás here": at a turn's start.
-    let mut first: [&str; 7] = [""; 7];
-    let mut n = 0;
-    for (slot, w) in first.iter_mut().zip(crate::transcript::markup::split_words(head)) {
-        *slot = w;
-        n += 1;
+    // "Jed Salazar here", "Sure. Tomás here": at a turn's start. Most
+    // turns never say "here": their words are not read.
+    if may_say_here(head) {
+        let mut first: [&str; 7] = [""; 7];
+        let mut n = 0;
+        for (slot, w) in first.iter_mut().zip(crate::transcript::markup::split_words(head)) {
+            *slot = w;
+            n += 1;
+        }
+        out.extend((1..n).filter_map(|i| named_before_here(&first[..n], i)));
     }
-    out.extend((1..n).filter_map(|i| named_before_here(&first[..n], i)));
     out.sort();
     out.dedup();
     out
@@ -771,6 +774,19 @@ fn token_before(s: &str, mut end: usize) -> (usize, &str) {
     }
     let start = token_start(s, end);
     (start, &s[start..end])
+}
+
+/// Whether `s` may hold a token that [`Word::of`] reads as "here": the
+/// letters in any case, with no ASCII letter or digit either side. Told
+/// from the places of `h` and `H`, found a block of bytes at a time.
+fn may_say_here(s: &str) -> bool {
+    let b = s.as_bytes();
+    let alphanumeric = |x: Option<&u8>| x.is_some_and(u8::is_ascii_alphanumeric);
+    crate::bytes::Positions::new(b, |x| x | 0x20 == b'h').any(|i| {
+        b.get(i + 1..i + 4).is_some_and(|r| r.eq_ignore_ascii_case(b"ere"))
+            && !alphanumeric(i.checked_sub(1).and_then(|k| b.get(k)))
+            && !alphanumeric(b.get(i + 4))
+    })
 }
 
 /// The one or two capitalised words right before `tokens[i]`, if it is
@@ -1696,7 +1712,8 @@ mod tests {
         fn introductions_found_as_the_plain_way_finds_them(
             parts in proptest::collection::vec(
                 proptest::sample::select(vec![
-                    "I'm", "I’m", "im", "I", "am", "my", "My", "name", "is", "this", "This", "here", "here.",
+                    "I'm", "I’m", "im", "I", "am", "my", "My", "name", "is", "this", "This", "here", "here.", "HERE", "Here,",
+                    "(here)", "there", "heres", "here’s", "éhere", "hère",
                     "me,", "me", "it's", "It’s", "its", "Kris", "Nova", "Nova,", "Nóva", "Émile", "(Sam)", "\"Ada\"",
                     "Ada.", "so", "Sure.", "The", "Kubernetes", "x", "A", "and", "O'Brien", "Jean-Luc", "1st", "—Sam", "xSam", "ÉMILE", "’Ada",
                     "I'M", "IS", "is:", "am—", "I'm…", "me,)", "is'", "\"me,\"", "it's,", "(is", "like", "me.", ",", "m", "s,",
