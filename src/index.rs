@@ -20,8 +20,8 @@
 //! concept, `MTXT` the quote of each mention (the words matched are the
 //! quote's, at a span its record gives), in graph order, each record
 //! giving its quote's offset (so that counting and sorting a concept's
-//! mentions reads 56 bytes each), `MSPL` record
-//! offsets grouped by speaker, `MTRN` turns naming each concept.
+//! mentions reads 56 bytes each), `MSPL` record offsets grouped by
+//! speaker, `MTRN` turns naming each concept.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -294,8 +294,8 @@ pub struct Prepared<'a> {
 #[derive(Debug)]
 enum Section<'a> {
     Bytes(Vec<u8>),
-    /// The mentions' quotes, in graph order: most of
-    /// the index, taken from the graph as it is written rather than copied.
+    /// The mentions' quotes, in graph order: most of the index, taken
+    /// from the graph as it is written rather than copied.
     Texts(&'a [MentionRecord]),
 }
 
