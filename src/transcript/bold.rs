@@ -18,13 +18,14 @@
 //! strips front matter; the body may still hold headings, which end a turn.
 //!
 //! Each line's text goes through one inline pass (`inline_into`, which
-//! writes it straight onto the end of its turn's text, where its
-//! whitespace is then collapsed): escaped
+//! writes it straight onto the end of its turn's text, where it is then
+//! cleaned): escaped
 //! timestamps (`\[04:01\]`, `\[00:04:01.06\]`, also unescaped and with
 //! stray backslashes) are taken out, Markdown escapes are undone
 //! (`\[laughs\]` reads `[laughs]`), links keep only their text (so the
 //! tagger sees "Kubernetes", not a URL) and `**` emphasis marks are dropped;
-//! then HTML entities, which some files carry (`&#39;`), are decoded. The
+//! then HTML entities, which some files carry (`&#39;`), are decoded and
+//! the whitespace collapsed, once. The
 //! first timestamp met in a turn, wherever it stands, gives the turn's
 //! start; later ones do not start turns. A turn with no timestamp of its own
 //! has no start time.
@@ -255,13 +256,14 @@ impl Parser<'_> {
         }
         let start = text.len();
         let first_stamp = inline_into(raw, text).0;
-        collapse_tail(text, start);
-        // An entity may add whitespace.
+        // Entities first: one may stand for whitespace, collapsed then
+        // with the rest in one pass.
         if crate::bytes::contains(&text.as_bytes()[start..], b'&') {
-            let clean = collapse_whitespace(&decode_entities(&text[start..]));
+            let decoded = decode_entities(&text[start..]);
             text.truncate(start);
-            text.push_str(&clean);
+            text.push_str(&decoded);
         }
+        collapse_tail(text, start);
         if text.len() == start {
             // Keep any pending paragraph break for the next text.
             text.truncate(before);
@@ -784,6 +786,13 @@ mod tests {
         assert_eq!(turns[1].text, "Two.\nWe use Go and like it.");
         assert_eq!(w.len(), 1);
         assert!(w[0].message.contains("no colon"));
+    }
+
+    /// Entities that stand for whitespace are collapsed with the rest.
+    #[test]
+    fn entities_for_whitespace_collapse_with_the_rest() {
+        let (turns, _) = parse("**A:**  x&nbsp;&nbsp; y &#10;&amp;  z&#9;\n");
+        assert_eq!(turns[0].text, "x y & z");
     }
 
     /// The labels known are those of the whole file, a later line's too.
