@@ -67,7 +67,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Build the knowledge graph: write graph.json, graph.dot and related.json.
+    /// Build the knowledge graph: write graph.json, graph.dot, related.json and the query index graph.idx.
     #[command(after_help = EXIT_CODES)]
     Build(BuildArgs),
     /// Show who speaks behind each label, per episode, with the evidence used.
@@ -287,7 +287,7 @@ struct BuildArgs {
     paths: PathArgs,
     #[command(flatten)]
     read: ReadArgs,
-    /// Output folder for graph.json, graph.dot and related.json.
+    /// Output folder for graph.json, graph.dot, related.json and graph.idx.
     #[arg(short, long, value_name = "DIR", default_value = "output")]
     out: PathBuf,
     /// Related episodes per episode in related.json.
