@@ -85,10 +85,6 @@ pub struct TurnInfo {
     pub start_ms: Option<u64>,
     /// File line where the turn starts.
     pub line: usize,
-    /// The label as written.
-    pub label: Option<String>,
-    /// Number of words.
-    pub words: usize,
 }
 
 /// An episode after parsing, speaker clue extraction and tagging.
@@ -108,6 +104,14 @@ pub struct ProcessedEpisode {
     pub meta_mentions: Vec<MetaMention>,
     /// Bytes of transcript text.
     pub text_bytes: usize,
+}
+
+impl ProcessedEpisode {
+    /// A turn's label as written, or `None` for unlabelled text.
+    pub fn turn_label(&self, turn: usize) -> Option<&str> {
+        let l = (*self.clues.turn_labels.get(turn)?)?;
+        self.clues.labels.get(l).map(String::as_str)
+    }
 }
 
 /// A whole corpus, read and resolved.
@@ -370,12 +374,9 @@ fn check_cross_file(corpus: &mut Corpus) {
         }
         for reading in &cast.labels {
             if reading.voice == speakers::Voice::Unresolved {
-                let line = ep
-                    .turns
-                    .iter()
-                    .find(|t| t.label.as_deref() == Some(reading.label.as_str()))
-                    .map(|t| t.line)
-                    .unwrap_or(0);
+                let line = (0..ep.turns.len())
+                    .find(|&ti| ep.turn_label(ti) == Some(reading.label.as_str()))
+                    .map_or(0, |ti| ep.turns[ti].line);
                 found.push(Diagnostic::warning(
                     &ep.source,
                     line,
@@ -417,13 +418,10 @@ pub fn process_episode(ep: Episode, directory: &Directory, tagger: &Tagger) -> P
     let mut turns = Vec::with_capacity(ep.turns.len());
     for (ti, t) in ep.turns.into_iter().enumerate() {
         text_bytes += t.text.len();
+        // The label is kept once, among the clues' labels.
         turns.push(TurnInfo {
             start_ms: t.start_ms,
             line: t.line,
-            // The text is dropped; the label is kept.
-            label: t.label,
-            // Counted once, by the speaker clues.
-            words: clues.turn_words.get(ti).map_or(0, |&w| w as usize),
         });
         tagger.find_into(&t.text, &mut hits);
         for h in &hits {
@@ -480,5 +478,23 @@ mod tests {
             .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, ["a.md", "b.md"]);
+    }
+
+    /// Each turn's label is the one written before it, kept once among the
+    /// speaker clues; text without a label has none.
+    #[test]
+    fn turn_labels_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ep.md");
+        let text = "No label here.\n\n**Ana:** Hi.\n\n**BB:** Hello.\n\n**Ana:** Bye.\n";
+        std::fs::write(&path, text).unwrap();
+        let mut diags = Diagnostics::default();
+        let dict = crate::dictionary::Dictionary::load_default(&[], true, &mut diags).unwrap();
+        let tagger = Tagger::new(&dict).unwrap();
+        let (ep, _) = process_file(&path, None, None, &Directory::default(), &tagger).unwrap();
+        let ep = ep.unwrap();
+        let labels: Vec<Option<&str>> = (0..ep.turns.len()).map(|t| ep.turn_label(t)).collect();
+        assert_eq!(labels, [None, Some("Ana"), Some("BB"), Some("Ana")]);
+        assert_eq!(ep.turn_label(ep.turns.len()), None);
     }
 }

@@ -443,7 +443,7 @@ impl<'a> Builder<'a> {
                 match cast.turns.get(ti)? {
                     Voice::Member(m) => members.get(*m).copied(),
                     Voice::Announcer => None,
-                    Voice::Unresolved => ep.turns[ti].label.as_deref().and_then(|l| labels.get(l).copied()),
+                    Voice::Unresolved => ep.turn_label(ti).and_then(|l| labels.get(l).copied()),
                 }
             };
             for (mi, m) in ep.mentions.iter().enumerate() {
