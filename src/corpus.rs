@@ -45,28 +45,39 @@ pub struct Options {
 }
 
 /// A concept mention in a turn, with its evidence.
+///
+/// Numbers are `u32`: an archive holds millions of mentions, and no file
+/// read is larger than [`transcript::MAX_FILE_BYTES`], so every turn index
+/// and span fits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mention {
     /// Index of the turn in its episode.
-    pub turn: usize,
+    pub turn: u32,
     /// Index of the concept in the dictionary.
-    pub concept: usize,
+    pub concept: u32,
     /// Byte span of the match in the turn's text.
-    pub start: usize,
+    pub start: u32,
     /// End of the span.
-    pub end: usize,
+    pub end: u32,
     /// The sentence around the match.
     pub quote: String,
     /// Span of the match inside `quote`.
-    pub quote_span: (usize, usize),
+    pub quote_span: (u32, u32),
 }
+
+const _: () = assert!(transcript::MAX_FILE_BYTES <= u32::MAX as u64);
 
 impl Mention {
     /// The text matched, as written: the words of the quote at
     /// `quote_span` (the quote always holds the match).
     pub fn matched(&self) -> &str {
-        self.quote.get(self.quote_span.0..self.quote_span.1).unwrap_or("")
+        words_at(&self.quote, self.quote_span)
     }
+}
+
+/// The words of a quote at a span (none if the span does not fit it).
+pub fn words_at(quote: &str, span: (u32, u32)) -> &str {
+    quote.get(span.0 as usize..span.1 as usize).unwrap_or("")
 }
 
 /// A concept named in an episode's metadata (title, notes, links...).
@@ -427,13 +438,14 @@ pub fn process_episode(ep: Episode, directory: &Directory, tagger: &Tagger) -> P
         for h in &hits {
             let (quote, qs, qe) = tagger::snippet(&t.text, h.start, h.end, QUOTE_BYTES);
             debug_assert_eq!(quote.get(qs..qe), Some(&t.text[h.start..h.end]));
+            // Within a file: small enough (see `Mention`).
             mentions.push(Mention {
-                turn: ti,
-                concept: h.concept,
-                start: h.start,
-                end: h.end,
+                turn: ti as u32,
+                concept: h.concept as u32,
+                start: h.start as u32,
+                end: h.end as u32,
                 quote,
-                quote_span: (qs, qe),
+                quote_span: (qs as u32, qe as u32),
             });
         }
     }

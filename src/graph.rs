@@ -180,7 +180,8 @@ impl Edge {
     }
 }
 
-/// A mention with its evidence, as stored beside the graph.
+/// A mention with its evidence, as stored beside the graph. Numbers are
+/// `u32`, as in [`Mention`](crate::corpus::Mention).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct MentionRecord {
     /// Episode node id. Ids are shared: millions of mentions name a few
@@ -191,25 +192,25 @@ pub struct MentionRecord {
     /// Speaker node id (`person:...`, `label:...`), or `announcer`.
     pub speaker: Arc<str>,
     /// Turn index in the episode.
-    pub turn: usize,
+    pub turn: u32,
     /// File line where the turn starts.
-    pub line: usize,
+    pub line: u32,
     /// Turn start, milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_ms: Option<u64>,
     /// Byte span of the match in the turn text.
-    pub span: (usize, usize),
+    pub span: (u32, u32),
     /// The sentence around it.
     pub quote: String,
     /// Byte span of the match in `quote`.
-    pub quote_span: (usize, usize),
+    pub quote_span: (u32, u32),
 }
 
 impl MentionRecord {
     /// The words matched: the quote's words at `quote_span`. Kept once,
     /// in the quote: millions of mentions need no string of their own.
     pub fn matched(&self) -> &str {
-        self.quote.get(self.quote_span.0..self.quote_span.1).unwrap_or("")
+        crate::corpus::words_at(&self.quote, self.quote_span)
     }
 }
 
@@ -448,10 +449,10 @@ impl<'a> Builder<'a> {
             };
             for (mi, m) in ep.mentions.iter().enumerate() {
                 planned.push(Planned {
-                    episode: ei,
-                    mention: mi,
-                    concept: self.concept(m.concept),
-                    speaker: speaker_of_turn(m.turn),
+                    episode: ei as u32,
+                    mention: mi as u32,
+                    concept: self.concept(m.concept as usize),
+                    speaker: speaker_of_turn(m.turn as usize),
                 });
             }
             for mm in &ep.meta_mentions {
@@ -488,12 +489,12 @@ impl<'a> Builder<'a> {
             // Mentions, person → concept, co-occurrence per turn.
             // (turn, concept) of each mention, sorted and deduplicated below:
             // the concepts of each turn, in order.
-            let mut turn_concepts: Vec<(usize, NodeIndex)> = Vec::with_capacity(ep.mentions.len());
+            let mut turn_concepts: Vec<(u32, NodeIndex)> = Vec::with_capacity(ep.mentions.len());
             let (these, rest) = planned.split_at(ep.mentions.len());
             planned = rest;
             for (m, p) in ep.mentions.iter().zip(these) {
                 let c = p.concept;
-                let t = &ep.turns[m.turn];
+                let t = &ep.turns[m.turn as usize];
                 self.kg.graph[c].mentions += 1;
                 concept_episodes.see(c, enode);
                 {
@@ -632,16 +633,18 @@ fn mention_records(
     let announcer: Arc<str> = Arc::from(ANNOUNCER);
     // The quote taken out of the corpus, or else a copy of the corpus's.
     let record = |p: &Planned, quote: Option<String>| {
-        let m = &corpus.episodes[p.episode].mentions[p.mention];
-        let t = &corpus.episodes[p.episode].turns[m.turn];
+        let ep = &corpus.episodes[p.episode as usize];
+        let m = &ep.mentions[p.mention as usize];
+        let t = &ep.turns[m.turn as usize];
         MentionRecord {
-            episode: shared[episode_nodes[p.episode].index()].clone(),
+            episode: shared[episode_nodes[p.episode as usize].index()].clone(),
             concept: shared[p.concept.index()].clone(),
             speaker: p
                 .speaker
                 .map_or_else(|| announcer.clone(), |s| shared[s.index()].clone()),
             turn: m.turn,
-            line: t.line,
+            // Within a file: small enough (see `Mention`).
+            line: t.line as u32,
             time_ms: t.start_ms,
             span: (m.start, m.end),
             quote: quote.unwrap_or_else(|| m.quote.clone()),
@@ -661,10 +664,11 @@ fn mention_records(
 }
 
 /// A mention's place in the corpus and its nodes: what its record is made
-/// from.
+/// from. One per mention: indices are `u32`, as in
+/// [`Mention`](crate::corpus::Mention).
 struct Planned {
-    episode: usize,
-    mention: usize,
+    episode: u32,
+    mention: u32,
     concept: NodeIndex,
     /// `None`: the announcer.
     speaker: Option<NodeIndex>,

@@ -518,7 +518,7 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
     for (i, (&(c, ep, _), m)) in ends.iter().zip(&kg.mentions).enumerate() {
         let slot = &mut next[bucket(c)];
         rank[i] = *slot;
-        turns[*slot as usize] = (ep_rank[bucket(ep)], m.turn as u32);
+        turns[*slot as usize] = (ep_rank[bucket(ep)], m.turn);
         *slot += 1;
     }
     let mut turn_count: Vec<u32> = vec![0; nodes];
@@ -543,13 +543,13 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
         r.u32(ep);
         r.u32(c);
         r.u32(speaker);
-        r.u32(m.turn as u32);
-        r.u32(m.line as u32);
+        r.u32(m.turn);
+        r.u32(m.line);
         r.u64(m.time_ms.unwrap_or(NONE64));
-        r.u32(m.span.0 as u32);
-        r.u32(m.span.1 as u32);
-        r.u32(m.quote_span.0 as u32);
-        r.u32(m.quote_span.1 as u32);
+        r.u32(m.span.0);
+        r.u32(m.span.1);
+        r.u32(m.quote_span.0);
+        r.u32(m.quote_span.1);
         r.u64(mtxt_len);
         r.u32(m.quote.len() as u32);
         mtxt_len += m.quote.len() as u64;
@@ -1188,10 +1188,10 @@ impl QueryIndex {
                 None => ANNOUNCER.into(),
                 Some(s) => id(s).ok_or_else(bad)?.into(),
             },
-            turn: h.turn as usize,
-            line: h.line as usize,
+            turn: h.turn,
+            line: h.line,
             time_ms: h.time_ms,
-            span: (h.start as usize, t.end as usize),
+            span: (h.start, t.end),
             quote: String::from_utf8_lossy(quote).into_owned(),
             quote_span: t.quote_span,
         })
@@ -1211,7 +1211,7 @@ struct TextRef {
     offset: u64,
     quote_len: u32,
     end: u32,
-    quote_span: (usize, usize),
+    quote_span: (u32, u32),
 }
 
 /// Reads one fixed-size mention record.
@@ -1219,7 +1219,7 @@ fn parse_fixed(c: &mut Cursor<'_>) -> Option<(MentionHead, TextRef)> {
     let (episode, concept, speaker, turn, line) = (c.u32()?, c.u32()?, c.u32()?, c.u32()?, c.u32()?);
     let time = c.u64()?;
     let (start, end) = (c.u32()?, c.u32()?);
-    let quote_span = (c.u32()? as usize, c.u32()? as usize);
+    let quote_span = (c.u32()?, c.u32()?);
     let (offset, quote_len) = (c.u64()?, c.u32()?);
     Some((
         MentionHead {
@@ -1354,7 +1354,7 @@ mod tests {
         /// (episode, turn) pairs.
         #[test]
         fn mentions_by_concept_and_turn_counts_in_any_order(
-            mentions in proptest::collection::vec((0usize..3, 0usize..2, 0usize..4), 0..40),
+            mentions in proptest::collection::vec((0usize..3, 0usize..2, 0u32..4), 0..40),
         ) {
             let mut kg = KnowledgeGraph::default();
             let concepts = ["concept:a", "concept:b"];
@@ -1371,7 +1371,7 @@ mod tests {
                     concept: concepts[c].into(),
                     speaker: "person:ann".into(),
                     turn,
-                    line: n,
+                    line: n as u32,
                     time_ms: None,
                     span: (0, 1),
                     quote: format!("x {n}"),
@@ -1381,10 +1381,10 @@ mod tests {
             let idx = QueryIndex::from_bytes(write(&kg, 0), Path::new("m")).unwrap();
             for (ci, c) in concepts.iter().enumerate() {
                 let k = idx.find_key(&c[8..])[0];
-                let ours: Vec<usize> = idx.mentions_of(k).unwrap().iter().map(|m| m.line).collect();
-                let plain: Vec<usize> = (0..mentions.len()).filter(|&n| mentions[n].1 == ci).collect();
+                let ours: Vec<u32> = idx.mentions_of(k).unwrap().iter().map(|m| m.line).collect();
+                let plain: Vec<u32> = (0..mentions.len() as u32).filter(|&n| mentions[n as usize].1 == ci).collect();
                 proptest::prop_assert_eq!(ours, plain);
-                let turns: BTreeSet<(usize, usize)> =
+                let turns: BTreeSet<(usize, u32)> =
                     mentions.iter().filter(|m| m.1 == ci).map(|m| (m.0, m.2)).collect();
                 proptest::prop_assert_eq!(idx.mention_turns(k).unwrap() as usize, turns.len());
             }

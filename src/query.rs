@@ -629,11 +629,11 @@ pub fn evidence(idx: &QueryIndex, speaker: Option<u32>, concept: Option<u32>, f:
         episode: episode_id(&m.episode),
         time: m.time_ms.map(format_timestamp),
         time_ms: m.time_ms,
-        line: m.line,
+        line: m.line as usize,
         speaker,
         concept,
         quote: m.quote.clone(),
-        highlight: m.quote_span,
+        highlight: (m.quote_span.0 as usize, m.quote_span.1 as usize),
     };
     let Some(c) = concept else {
         let Some(s) = speaker else {
@@ -641,7 +641,7 @@ pub fn evidence(idx: &QueryIndex, speaker: Option<u32>, concept: Option<u32>, f:
         };
         let labels = Labels::new(idx);
         let mentions = idx.mentions_by(s)?;
-        let mut rows: Vec<(&Node, usize, usize, EvidenceRow)> = mentions
+        let mut rows: Vec<(&Node, u32, u32, EvidenceRow)> = mentions
             .iter()
             .filter(|m| f.episode_ok(idx, &m.episode))
             .filter(|m| labels.node(&m.concept).is_some_and(|n| f.kind_ok(n)))

@@ -288,10 +288,10 @@ mod tests {
         #[test]
         fn mentions_written_as_serde_json_writes_them(
             texts in proptest::collection::vec("[a \"\\\\\n\t\u{1}\u{1f}\u{7f}é’日]{0,40}", 6),
-            numbers in proptest::collection::vec(proptest::num::u64::ANY, 6),
+            numbers in proptest::collection::vec(proptest::num::u32::ANY, 6),
             time in proptest::option::of(proptest::num::u64::ANY),
         ) {
-            let n = |i: usize| numbers[i] as usize;
+            let n = |i: usize| numbers[i];
             let m = MentionRecord {
                 episode: texts[0].as_str().into(),
                 concept: texts[1].as_str().into(),
@@ -303,7 +303,7 @@ mod tests {
                 quote: format!("{}{}", texts[3], texts[4].repeat(3)),
                 // The words matched at the head of the quote, or a span
                 // out of it (as an edited file may have): no words.
-                quote_span: if n(4) % 2 == 0 { (0, texts[3].len()) } else { (n(4), n(5)) },
+                quote_span: if n(4) % 2 == 0 { (0, texts[3].len() as u32) } else { (n(4), n(5)) },
             };
             let mut ours = Vec::new();
             write_mention(&mut ours, &m).unwrap();

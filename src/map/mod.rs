@@ -220,7 +220,7 @@ struct Stats<'a> {
 
 impl<'a> Stats<'a> {
     fn new(kg: &'a KnowledgeGraph) -> Self {
-        let mut turn_sets: HashMap<&str, BTreeSet<(&str, usize)>> = HashMap::new();
+        let mut turn_sets: HashMap<&str, BTreeSet<(&str, u32)>> = HashMap::new();
         let mut by_speaker: HashMap<&str, BTreeMap<&str, usize>> = HashMap::new();
         let mut spoken: HashMap<&str, usize> = HashMap::new();
         for m in &kg.mentions {
@@ -699,14 +699,14 @@ impl<'a> MapBuilder<'a> {
                 list.push(Quote {
                     episode: m.episode.trim_start_matches("episode:").to_string(),
                     time: m.time_ms.map(format_timestamp),
-                    line: m.line,
+                    line: m.line as usize,
                     speaker: if *m.speaker == *ANNOUNCER {
                         "announcer".into()
                     } else {
                         label(self.kg, &m.speaker)
                     },
                     quote: m.quote.clone(),
-                    highlight: m.quote_span,
+                    highlight: (m.quote_span.0 as usize, m.quote_span.1 as usize),
                 });
             }
         }
