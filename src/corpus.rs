@@ -16,6 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -23,6 +24,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::episode::{Episode, EpisodeMeta};
 use crate::error::{Error, Result};
+use crate::graph::Quote;
 use crate::names::FastMap;
 use crate::people::Directory;
 use crate::speakers::{self, Cast, Clues, StockSet};
@@ -59,26 +61,14 @@ pub struct Mention {
     pub start: u32,
     /// End of the span.
     pub end: u32,
-    /// The sentence around the match.
-    pub quote: String,
-    /// Span of the match inside `quote`.
+    /// Where the sentence around the match lies in its episode's
+    /// [`quotes`](ProcessedEpisode::quotes).
+    pub quote: (u32, u32),
+    /// Span of the match inside the quote.
     pub quote_span: (u32, u32),
 }
 
 const _: () = assert!(transcript::MAX_FILE_BYTES <= u32::MAX as u64);
-
-impl Mention {
-    /// The text matched, as written: the words of the quote at
-    /// `quote_span` (the quote always holds the match).
-    pub fn matched(&self) -> &str {
-        words_at(&self.quote, self.quote_span)
-    }
-}
-
-/// The words of a quote at a span (none if the span does not fit it).
-pub fn words_at(quote: &str, span: (u32, u32)) -> &str {
-    quote.get(span.0 as usize..span.1 as usize).unwrap_or("")
-}
 
 /// A concept named in an episode's metadata (title, notes, links...).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -111,6 +101,10 @@ pub struct ProcessedEpisode {
     pub clues: Clues,
     /// Concept mentions in the transcript, in order.
     pub mentions: Vec<Mention>,
+    /// The quotes of the mentions, one after the other (a quote shared by
+    /// mentions of the same sentence is kept once): one string, shared
+    /// with the graph's mention records.
+    pub quotes: Arc<str>,
     /// Concepts named in the metadata.
     pub meta_mentions: Vec<MetaMention>,
     /// Bytes of transcript text.
@@ -118,6 +112,12 @@ pub struct ProcessedEpisode {
 }
 
 impl ProcessedEpisode {
+    /// A mention's quote, sharing the episode's quotes.
+    pub fn quote(&self, m: &Mention) -> Quote {
+        // Ranges made by `process_episode`; any other gives no words.
+        Quote::shared(self.quotes.clone(), m.quote).unwrap_or_else(|| Quote::from(""))
+    }
+
     /// A turn's label as written, or `None` for unlabelled text.
     pub fn turn_label(&self, turn: usize) -> Option<&str> {
         let l = (*self.clues.turn_labels.get(turn)?)?;
@@ -427,6 +427,7 @@ pub fn process_episode(ep: Episode, directory: &Directory, tagger: &Tagger) -> P
     let mut hits: Vec<Hit> = Vec::new();
     let mut text_bytes = 0;
     let mut turns = Vec::with_capacity(ep.turns.len());
+    let mut quotes = String::new();
     for (ti, t) in ep.turns.into_iter().enumerate() {
         text_bytes += t.text.len();
         // The label is kept once, among the clues' labels.
@@ -435,18 +436,30 @@ pub fn process_episode(ep: Episode, directory: &Directory, tagger: &Tagger) -> P
             line: t.line,
         });
         tagger.find_into(&t.text, &mut hits);
+        // The sentence of the hit before, in this turn, and where its quote
+        // was kept: two concepts named in one sentence share the quote.
+        let mut last: Option<(std::ops::Range<usize>, (u32, u32))> = None;
         for h in &hits {
-            let (quote, qs, qe) = tagger::snippet(&t.text, h.start, h.end, QUOTE_BYTES);
-            debug_assert_eq!(quote.get(qs..qe), Some(&t.text[h.start..h.end]));
+            let bounds = tagger::snippet_bounds(&t.text, h.start, h.end, QUOTE_BYTES);
+            debug_assert!(bounds.start <= h.start && h.end <= bounds.end);
             // Within a file: small enough (see `Mention`).
+            let quote = match &last {
+                Some((b, at)) if *b == bounds => *at,
+                _ => {
+                    let from = quotes.len() as u32;
+                    quotes.push_str(&t.text[bounds.clone()]);
+                    (from, quotes.len() as u32)
+                }
+            };
             mentions.push(Mention {
                 turn: ti as u32,
                 concept: h.concept as u32,
                 start: h.start as u32,
                 end: h.end as u32,
                 quote,
-                quote_span: (qs as u32, qe as u32),
+                quote_span: ((h.start - bounds.start) as u32, (h.end - bounds.start) as u32),
             });
+            last = Some((bounds, quote));
         }
     }
     let mut meta_mentions = BTreeSet::new();
@@ -465,6 +478,7 @@ pub fn process_episode(ep: Episode, directory: &Directory, tagger: &Tagger) -> P
         turns,
         clues,
         mentions,
+        quotes: quotes.into(),
         meta_mentions: meta_mentions.into_iter().collect(),
         text_bytes,
     }

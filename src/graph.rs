@@ -201,7 +201,7 @@ pub struct MentionRecord {
     /// Byte span of the match in the turn text.
     pub span: (u32, u32),
     /// The sentence around it.
-    pub quote: String,
+    pub quote: Quote,
     /// Byte span of the match in `quote`.
     pub quote_span: (u32, u32),
 }
@@ -210,7 +210,85 @@ impl MentionRecord {
     /// The words matched: the quote's words at `quote_span`. Kept once,
     /// in the quote: millions of mentions need no string of their own.
     pub fn matched(&self) -> &str {
-        crate::corpus::words_at(&self.quote, self.quote_span)
+        self.quote
+            .get(self.quote_span.0 as usize..self.quote_span.1 as usize)
+            .unwrap_or("")
+    }
+}
+
+/// A mention's quote: a part of a text shared with other mentions (an
+/// episode's quotes, kept as one string), read as a `&str`. Millions of
+/// mentions then need a few thousand strings, not one each.
+#[derive(Clone)]
+pub struct Quote {
+    text: Arc<str>,
+    /// Where the quote lies in `text`; always a range of it, at char
+    /// boundaries.
+    at: (u32, u32),
+}
+
+impl Quote {
+    /// The quote at `at` in a shared text; `None` if `at` is not a range
+    /// of `text` at char boundaries.
+    pub fn shared(text: Arc<str>, at: (u32, u32)) -> Option<Quote> {
+        text.get(at.0 as usize..at.1 as usize)?;
+        Some(Quote { text, at })
+    }
+}
+
+impl std::ops::Deref for Quote {
+    type Target = str;
+    fn deref(&self) -> &str {
+        // A range of the text at char boundaries, checked when made.
+        &self.text[self.at.0 as usize..self.at.1 as usize]
+    }
+}
+
+impl From<String> for Quote {
+    fn from(s: String) -> Quote {
+        let at = (0, s.len() as u32);
+        Quote { text: s.into(), at }
+    }
+}
+
+impl From<&str> for Quote {
+    fn from(s: &str) -> Quote {
+        Quote {
+            text: s.into(),
+            at: (0, s.len() as u32),
+        }
+    }
+}
+
+impl std::fmt::Debug for Quote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl PartialEq for Quote {
+    fn eq(&self, other: &Quote) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Quote {}
+
+impl PartialEq<&str> for Quote {
+    fn eq(&self, other: &&str) -> bool {
+        &**self == *other
+    }
+}
+
+impl Serialize for Quote {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Quote {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Quote, D::Error> {
+        String::deserialize(d).map(Quote::from)
     }
 }
 
@@ -280,23 +358,11 @@ impl KnowledgeGraph {
         &mut self.graph[e]
     }
 
-    /// Builds the graph of a corpus.
+    /// Builds the graph of a corpus. The mention records share each
+    /// episode's quotes with the corpus: the quotes outlive it, not
+    /// copied.
     pub fn build(corpus: &Corpus, dict: &Dictionary) -> KnowledgeGraph {
-        Builder::new(corpus, dict, None).build()
-    }
-
-    /// Like [`build`](Self::build), moving each mention's quote from the
-    /// corpus into the graph instead of copying it: the corpus keeps its
-    /// mentions, with empty quotes. For large archives, where quotes are
-    /// most of the memory.
-    pub fn build_moving_quotes(corpus: &mut Corpus, dict: &Dictionary) -> KnowledgeGraph {
-        let quotes = corpus
-            .episodes
-            .iter_mut()
-            .flat_map(|ep| &mut ep.mentions)
-            .map(|m| std::mem::take(&mut m.quote))
-            .collect();
-        Builder::new(corpus, dict, Some(quotes)).build()
+        Builder::new(corpus, dict).build()
     }
 
     /// Nodes sorted by id, for stable output.
@@ -330,9 +396,6 @@ pub fn episode_node_id(id: &str) -> String {
 struct Builder<'a> {
     corpus: &'a Corpus,
     dict: &'a Dictionary,
-    /// Mention quotes taken out of the corpus, in episode and mention
-    /// order; `None`: copy them from the corpus.
-    quotes: Option<Vec<String>>,
     kg: KnowledgeGraph,
     /// Person id by name key, from the dictionary's person entries.
     dict_people: FastMap<String, usize>,
@@ -344,7 +407,7 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(corpus: &'a Corpus, dict: &'a Dictionary, quotes: Option<Vec<String>>) -> Self {
+    fn new(corpus: &'a Corpus, dict: &'a Dictionary) -> Self {
         let mut dict_people = FastMap::default();
         for (i, c) in dict.concepts.iter().enumerate() {
             if c.kind == Kind::Person {
@@ -356,7 +419,6 @@ impl<'a> Builder<'a> {
         Builder {
             corpus,
             dict,
-            quotes,
             kg: KnowledgeGraph::default(),
             dict_people,
             spellings: BTreeMap::new(),
@@ -581,10 +643,9 @@ impl<'a> Builder<'a> {
         // With every node made, the edges and the mention records are
         // independent: the records are made on the other cores meanwhile.
         let shared: Vec<Arc<str>> = self.kg.graph.node_weights().map(|n| Arc::from(n.id.as_str())).collect();
-        let quotes = self.quotes.take();
         let ((), mentions) = rayon::join(
             || self.edges(&episode_nodes, &speakers, &planned),
-            || mention_records(corpus, &planned, quotes, &shared, &episode_nodes),
+            || mention_records(corpus, &planned, &shared, &episode_nodes),
         );
         self.kg.mentions = mentions;
         // A person's label is the most used spelling of their name (unless
@@ -621,18 +682,16 @@ struct Speakers<'a> {
 }
 
 /// The mention records, in corpus order, made on every core: millions of
-/// them, each sharing its nodes' ids (`shared`, by node index) and taking
-/// its quote from `quotes` or else from the corpus.
+/// them, each sharing its nodes' ids (`shared`, by node index) and its
+/// episode's quotes.
 fn mention_records(
     corpus: &Corpus,
     planned: &[Planned],
-    quotes: Option<Vec<String>>,
     shared: &[Arc<str>],
     episode_nodes: &[NodeIndex],
 ) -> Vec<MentionRecord> {
     let announcer: Arc<str> = Arc::from(ANNOUNCER);
-    // The quote taken out of the corpus, or else a copy of the corpus's.
-    let record = |p: &Planned, quote: Option<String>| {
+    let record = |p: &Planned| {
         let ep = &corpus.episodes[p.episode as usize];
         let m = &ep.mentions[p.mention as usize];
         let t = &ep.turns[m.turn as usize];
@@ -647,19 +706,12 @@ fn mention_records(
             line: t.line as u32,
             time_ms: t.start_ms,
             span: (m.start, m.end),
-            quote: quote.unwrap_or_else(|| m.quote.clone()),
+            quote: ep.quote(m),
             quote_span: m.quote_span,
         }
     };
     let mut out = Vec::new();
-    match quotes {
-        Some(quotes) => planned
-            .par_iter()
-            .zip(quotes)
-            .map(|(p, q)| record(p, Some(q)))
-            .collect_into_vec(&mut out),
-        None => planned.par_iter().map(|p| record(p, None)).collect_into_vec(&mut out),
-    }
+    planned.par_iter().map(record).collect_into_vec(&mut out);
     out
 }
 
@@ -717,11 +769,30 @@ mod tests {
     use crate::diagnostics::Diagnostics;
     use crate::tagger::Tagger;
 
-    /// Moving the quotes out of the corpus builds the graph that copying
-    /// them does, mention records included, and leaves the corpus's
-    /// mentions with empty quotes.
+    /// A quote is a range of a shared text at char boundaries, or none;
+    /// it compares, prints and serialises as the words it holds.
     #[test]
-    fn moving_the_quotes_builds_the_same_graph() {
+    fn quotes_are_ranges_of_a_shared_text() {
+        let text: Arc<str> = Arc::from("Ünïcode here. Kubernetes there.");
+        let q = Quote::shared(text.clone(), (16, 33)).unwrap();
+        assert_eq!(q, "Kubernetes there.");
+        assert_eq!(q, Quote::from("Kubernetes there."));
+        assert_eq!(format!("{q:?}"), "\"Kubernetes there.\"");
+        assert_eq!(serde_json::to_string(&q).unwrap(), "\"Kubernetes there.\"");
+        let back: Quote = serde_json::from_str("\"Kubernetes there.\"").unwrap();
+        assert_eq!(back, q);
+        assert!(Quote::shared(text.clone(), (1, 4)).is_none(), "inside a char");
+        assert!(Quote::shared(text.clone(), (20, 40)).is_none(), "past the end");
+        assert!(Quote::shared(text, (9, 2)).is_none(), "backwards");
+    }
+
+    /// Each mention record's quote is the sentence around its match in the
+    /// turn's text, as [`tagger::snippet`](crate::tagger::snippet) cuts it,
+    /// with the words matched at its span; the records share their
+    /// episode's quotes (one string per episode, a sentence naming two
+    /// concepts kept once) and outlive the corpus.
+    #[test]
+    fn mention_records_share_their_episodes_quotes() {
         let mut diags = Diagnostics::default();
         let dict = Dictionary::load_default(&[], true, &mut diags).unwrap();
         let tagger = Tagger::new(&dict).unwrap();
@@ -730,21 +801,32 @@ mod tests {
             people: Vec::new(),
             format: None,
         };
-        let mut corpus = corpus::load(&opts, &tagger, &NoProgress).unwrap();
-        let copied = KnowledgeGraph::build(&corpus, &dict);
-        let moved = KnowledgeGraph::build_moving_quotes(&mut corpus, &dict);
-        assert!(copied.mentions.len() > 10);
-        assert_eq!(copied.mentions, moved.mentions);
-        assert!(copied.mentions.iter().any(|m| *m.speaker != *ANNOUNCER));
-        let ids = |kg: &KnowledgeGraph| {
-            kg.sorted_nodes()
-                .iter()
-                .map(|&n| kg.graph[n].id.clone())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(ids(&copied), ids(&moved));
-        assert_eq!(copied.graph.edge_count(), moved.graph.edge_count());
-        let mentions = corpus.episodes.iter().flat_map(|ep| &ep.mentions);
-        assert!(mentions.clone().all(|m| m.quote.is_empty()));
+        let corpus = corpus::load(&opts, &tagger, &NoProgress).unwrap();
+        let kept: usize = corpus.episodes.iter().map(|ep| ep.quotes.len()).sum();
+        let sources: BTreeMap<String, std::path::PathBuf> = corpus
+            .episodes
+            .iter()
+            .map(|ep| (episode_node_id(&ep.meta.id), ep.source.clone()))
+            .collect();
+        let kg = KnowledgeGraph::build(&corpus, &dict);
+        drop(corpus);
+        assert!(kg.mentions.len() > 10);
+        assert!(kg.mentions.iter().any(|m| *m.speaker != *ANNOUNCER));
+        let quoted: usize = kg.mentions.iter().map(|m| m.quote.len()).sum();
+        assert!(
+            kept < quoted,
+            "no sentence shared: {kept} bytes kept for {quoted} quoted"
+        );
+        for m in &kg.mentions {
+            let parsed = crate::transcript::read_file(&sources[&*m.episode], None, None).unwrap();
+            let crate::transcript::Parsed::Episode(ep) = parsed.parsed else {
+                panic!("{} is an episode", m.episode)
+            };
+            let text = &ep.turns[m.turn as usize].text;
+            let (start, end) = (m.span.0 as usize, m.span.1 as usize);
+            let (quote, a, b) = crate::tagger::snippet(text, start, end, corpus::QUOTE_BYTES);
+            assert_eq!((&*m.quote, m.quote_span), (quote.as_str(), (a as u32, b as u32)));
+            assert_eq!(m.matched(), &text[start..end]);
+        }
     }
 }

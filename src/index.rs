@@ -1192,7 +1192,7 @@ impl QueryIndex {
             line: h.line,
             time_ms: h.time_ms,
             span: (h.start, t.end),
-            quote: String::from_utf8_lossy(quote).into_owned(),
+            quote: String::from_utf8_lossy(quote).into_owned().into(),
             quote_span: t.quote_span,
         })
     }
@@ -1374,7 +1374,7 @@ mod tests {
                     line: n as u32,
                     time_ms: None,
                     span: (0, 1),
-                    quote: format!("x {n}"),
+                    quote: format!("x {n}").into(),
                     quote_span: (0, 1),
                 });
             }

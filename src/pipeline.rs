@@ -75,7 +75,7 @@ pub fn load(inputs: &Inputs, progress: &dyn Progress) -> Result<Loaded> {
     });
     let (dictionary, mut diagnostics, tagger) = compiled?;
     let mut corpus = corpus::load(&inputs.corpus, &tagger, progress)?;
-    let (graph, t_graph) = timed(|| KnowledgeGraph::build_moving_quotes(&mut corpus, &dictionary));
+    let (graph, t_graph) = timed(|| KnowledgeGraph::build(&corpus, &dictionary));
     let mut times = vec![("load and compile dictionaries", t_dict)];
     times.append(&mut corpus.times);
     times.push(("build graph", t_graph));

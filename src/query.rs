@@ -632,7 +632,7 @@ pub fn evidence(idx: &QueryIndex, speaker: Option<u32>, concept: Option<u32>, f:
         line: m.line as usize,
         speaker,
         concept,
-        quote: m.quote.clone(),
+        quote: m.quote.to_string(),
         highlight: (m.quote_span.0 as usize, m.quote_span.1 as usize),
     };
     let Some(c) = concept else {

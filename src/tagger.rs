@@ -713,6 +713,13 @@ pub(crate) const SENTENCE_ENDS: &[u8] = b".!?\n";
 /// The sentence around a span, at most about `max` bytes, with the span's
 /// offsets inside the snippet. Used as the evidence quote of a mention.
 pub fn snippet(text: &str, start: usize, end: usize, max: usize) -> (String, usize, usize) {
+    let at = snippet_bounds(text, start, end, max);
+    (text[at.clone()].to_string(), start - at.start, end - at.start)
+}
+
+/// Where [`snippet`] lies in `text`: the quote is `&text[bounds]`, to be
+/// copied where the caller keeps its quotes.
+pub fn snippet_bounds(text: &str, start: usize, end: usize, max: usize) -> std::ops::Range<usize> {
     let half = max.saturating_sub(end - start) / 2;
     let mut s = start.saturating_sub(half);
     while !text.is_char_boundary(s) {
@@ -734,8 +741,7 @@ pub fn snippet(text: &str, start: usize, end: usize, max: usize) -> (String, usi
     let head = &text[s..start];
     let trimmed = head.trim_start_matches(|c: char| c.is_whitespace() || "”’\")]},;:".contains(c));
     s += head.len() - trimmed.len();
-    let snippet = text[s..e].trim_end().to_string();
-    (snippet, start - s, end - s)
+    s..s + text[s..e].trim_end().len()
 }
 
 #[cfg(test)]

@@ -300,7 +300,7 @@ mod tests {
                 line: n(1),
                 time_ms: time,
                 span: (n(2), n(3)),
-                quote: format!("{}{}", texts[3], texts[4].repeat(3)),
+                quote: format!("{}{}", texts[3], texts[4].repeat(3)).into(),
                 // The words matched at the head of the quote, or a span
                 // out of it (as an edited file may have): no words.
                 quote_span: if n(4) % 2 == 0 { (0, texts[3].len() as u32) } else { (n(4), n(5)) },

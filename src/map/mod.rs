@@ -705,7 +705,7 @@ impl<'a> MapBuilder<'a> {
                     } else {
                         label(self.kg, &m.speaker)
                     },
-                    quote: m.quote.clone(),
+                    quote: m.quote.to_string(),
                     highlight: (m.quote_span.0 as usize, m.quote_span.1 as usize),
                 });
             }
