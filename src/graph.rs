@@ -236,6 +236,13 @@ impl Quote {
     }
 }
 
+impl Quote {
+    /// The text the quote is shared from, and where it lies in it.
+    pub fn shared_from(&self) -> (&Arc<str>, (u32, u32)) {
+        (&self.text, self.at)
+    }
+}
+
 impl std::ops::Deref for Quote {
     type Target = str;
     fn deref(&self) -> &str {

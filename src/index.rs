@@ -18,10 +18,10 @@
 //! offsets, `OUTE`/`INEE` edge records, `EPIS` episode lists, `MCOX`/`MSPX`
 //! per-node mention offsets, `MREC` fixed-size mention records grouped by
 //! concept, `MTXT` the quote of each mention (the words matched are the
-//! quote's, at a span its record gives), in graph order, each record
-//! giving its quote's offset (so that counting and sorting a concept's
-//! mentions reads 56 bytes each), `MSPL` record offsets grouped by
-//! speaker, `MTRN` turns naming each concept.
+//! quote's, at a span its record gives), in graph order, a quote of two
+//! mentions once, each record giving its quote's offset (so that counting
+//! and sorting a concept's mentions reads 56 bytes each), `MSPL` record
+//! offsets grouped by speaker, `MTRN` turns naming each concept.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -295,8 +295,9 @@ pub struct Prepared<'a> {
 enum Section<'a> {
     Bytes(Vec<u8>),
     /// The mentions' quotes, in graph order: most of the index, taken
-    /// from the graph as it is written rather than copied.
-    Texts(&'a [MentionRecord]),
+    /// from the graph as it is written rather than copied. The texts
+    /// quotes are shared from (an episode's quotes), each once.
+    Texts(Vec<&'a str>),
 }
 
 impl Section<'_> {
@@ -304,9 +305,9 @@ impl Section<'_> {
     fn write_to<W: std::io::Write>(&self, w: &mut W) -> std::io::Result<u64> {
         match self {
             Section::Bytes(b) => w.write_all(b).map(|()| b.len() as u64),
-            Section::Texts(mentions) => mentions.iter().try_fold(0, |len, m| {
-                w.write_all(m.quote.as_bytes())?;
-                Ok(len + m.quote.len() as u64)
+            Section::Texts(texts) => texts.iter().try_fold(0, |len, t| {
+                w.write_all(t.as_bytes())?;
+                Ok(len + t.len() as u64)
             }),
         }
     }
@@ -534,10 +535,21 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
     drop(turns);
     // The records, written in graph order at their places; the texts go
     // in graph order too, each record giving its text's offset.
+    // A quote shared from the same text as the one before (an episode's
+    // quotes) points into that text, written once.
     let mut mrec = vec![0u8; kg.mentions.len() * MENTION_LEN];
+    let mut texts: Vec<&str> = Vec::new();
     let mut mtxt_len = 0u64;
+    let mut last: Option<&std::sync::Arc<str>> = None;
     let mut r = Buf(Vec::with_capacity(MENTION_LEN));
     for (i, m) in kg.mentions.iter().enumerate() {
+        let (text, (from, _)) = m.quote.shared_from();
+        if !last.is_some_and(|l| std::sync::Arc::ptr_eq(l, text)) {
+            texts.push(text);
+            mtxt_len += text.len() as u64;
+            last = Some(text);
+        }
+        let text_at = mtxt_len - text.len() as u64 + u64::from(from);
         let (c, ep, speaker) = ends[i];
         r.0.clear();
         r.u32(ep);
@@ -550,9 +562,8 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
         r.u32(m.span.1);
         r.u32(m.quote_span.0);
         r.u32(m.quote_span.1);
-        r.u64(mtxt_len);
+        r.u64(text_at);
         r.u32(m.quote.len() as u32);
-        mtxt_len += m.quote.len() as u64;
         let at = rank[i] as usize * MENTION_LEN;
         mrec[at..at + MENTION_LEN].copy_from_slice(&r.0);
     }
@@ -603,7 +614,7 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
         bytes(b"MSPL", mspl),
         bytes(b"MTRN", mtrn),
         (*b"MREC", Section::Bytes(mrec)),
-        (*b"MTXT", Section::Texts(&kg.mentions)),
+        (*b"MTXT", Section::Texts(texts)),
         (*b"STRS", Section::Bytes(std::mem::take(&mut strs.blob))),
     ];
 
@@ -1389,6 +1400,58 @@ mod tests {
                 proptest::prop_assert_eq!(idx.mention_turns(k).unwrap() as usize, turns.len());
             }
         }
+    }
+
+    /// Quotes shared from one text (an episode's quotes) are written once,
+    /// as that text, and each mention reads its own back, by concept and
+    /// by speaker; quotes of their own are written each.
+    #[test]
+    fn shared_quotes_are_written_once() {
+        let mut kg = sample();
+        let text: std::sync::Arc<str> = "Kubernetes and Go. Go again.".into();
+        let shared = |at| crate::graph::Quote::shared(text.clone(), at).unwrap();
+        let mut extra = kg.mentions[0].clone();
+        extra.concept = "concept:go".into();
+        kg.ensure_node(node("concept:go", "Go", NodeKind::Concept));
+        let mut mentions = vec![
+            kg.mentions[0].clone(),
+            extra.clone(),
+            extra.clone(),
+            kg.mentions[1].clone(),
+        ];
+        mentions[0].quote = shared((0, 18));
+        mentions[0].quote_span = (0, 10);
+        mentions[1].quote = shared((0, 18));
+        mentions[1].quote_span = (15, 17);
+        mentions[2].quote = shared((19, 28));
+        mentions[2].quote_span = (0, 2);
+        kg.mentions = mentions;
+        let Prepared { sections, .. } = prepare(&kg);
+        let Some((_, Section::Texts(texts))) = sections.iter().find(|(t, _)| t == b"MTXT") else {
+            panic!("no texts")
+        };
+        assert_eq!(texts, &["Kubernetes and Go. Go again.", "Kubernetes again, ünïcode."]);
+        let idx = QueryIndex::from_bytes(write(&kg, 0), Path::new("m")).unwrap();
+        let all = |n: u32| idx.mentions_of(n).unwrap();
+        let quotes = |ms: Vec<MentionRecord>| {
+            ms.iter()
+                .map(|m| (m.quote.to_string(), m.matched().to_string()))
+                .collect::<Vec<_>>()
+        };
+        let go = idx.find_id("concept:go").unwrap();
+        let k8s = idx.find_id("concept:kubernetes").unwrap();
+        let ann = idx.find_id("person:ann").unwrap();
+        let q = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(quotes(all(go)), [q("Kubernetes and Go.", "Go"), q("Go again.", "Go")]);
+        assert_eq!(
+            quotes(all(k8s)),
+            [
+                q("Kubernetes and Go.", "Kubernetes"),
+                q("Kubernetes again, ünïcode.", "Kubernetes")
+            ]
+        );
+        assert_eq!(quotes(idx.mentions_by(ann).unwrap()).len(), 4);
+        assert_eq!(idx.mentions_by(ann).unwrap(), kg.mentions);
     }
 
     #[test]
