@@ -142,7 +142,11 @@ pub struct WalkGraph {
 struct Scratch {
     two: Vec<f64>,
     score: Vec<f64>,
+    /// Room for every episode, each touched at most once, and one more
+    /// for the walk's note of an entry it does not keep; the first
+    /// `reached` are those touched, in the order first touched.
     touched: Vec<usize>,
+    reached: usize,
 }
 
 impl Scratch {
@@ -150,16 +154,22 @@ impl Scratch {
         Scratch {
             two: vec![0.0; n],
             score: vec![0.0; n],
-            touched: Vec::new(),
+            touched: vec![0; n + 1],
+            reached: 0,
         }
     }
 
+    /// The episodes touched, in the order first touched.
+    fn touched(&self) -> &[usize] {
+        &self.touched[..self.reached]
+    }
+
     fn clear(&mut self) {
-        for &e in &self.touched {
+        for &e in &self.touched[..self.reached] {
             self.two[e] = 0.0;
             self.score[e] = 0.0;
         }
-        self.touched.clear();
+        self.reached = 0;
     }
 }
 
@@ -313,7 +323,12 @@ impl WalkGraph {
     fn walk(&self, q: usize, use_curated: bool, scratch: &mut Scratch) {
         scratch.clear();
         let step = 1.0 - ALPHA;
-        let Scratch { two, score, touched } = scratch;
+        let Scratch {
+            two,
+            score,
+            touched,
+            reached,
+        } = scratch;
         let wq = self.out_weight(q, true);
         if wq > 0.0 {
             for &(f, w) in &self.ep_feats[q] {
@@ -322,15 +337,17 @@ impl WalkGraph {
                 }
                 let m = step * w / wq * step / self.feat_total[f];
                 for &(e, w2) in &self.feat_walk[f] {
-                    if two[e] == 0.0 {
-                        touched.push(e);
-                    }
+                    // Noted always, kept if new: whether an episode was
+                    // reached before is a coin toss a branch mispredicts.
+                    // Weights are positive (others are left out of the
+                    // walk graph), so a touched entry is never 0 again.
+                    touched[*reached] = e;
+                    *reached += usize::from(two[e] == 0.0);
                     two[e] += m * w2;
                 }
             }
         }
-        let reached = touched.len();
-        for i in 0..reached {
+        for i in 0..*reached {
             let e = touched[i];
             score[e] += ALPHA * two[e];
             // Third step: from episodes reached in two steps along their
@@ -341,7 +358,8 @@ impl WalkGraph {
             let m = ALPHA * two[e] * step / self.out_weight(e, false);
             for &t in &self.curated[e] {
                 if two[t] == 0.0 && score[t] == 0.0 {
-                    touched.push(t);
+                    touched[*reached] = t;
+                    *reached += 1;
                 }
                 score[t] += m;
             }
@@ -357,7 +375,7 @@ impl WalkGraph {
     fn recommend_with(&self, q: usize, opts: &Options, scratch: &mut Scratch) -> Vec<Recommendation> {
         self.walk(q, opts.use_curated, scratch);
         let mut heap: BinaryHeap<Ranked> = BinaryHeap::new();
-        for &c in &scratch.touched {
+        for &c in scratch.touched() {
             let s = scratch.score[c];
             if c == q || s <= 0.0 || s < opts.min_score {
                 continue;
