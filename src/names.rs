@@ -132,12 +132,15 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 /// The FNV-1a hash of nothing, to feed pieces to with [`fnv1a_more`].
 pub const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
 
+/// The FNV-1a 64-bit prime: each byte is mixed in by `(hash ^ byte) * prime`.
+pub const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
 /// Continues FNV-1a hash `hash` over `bytes`: feeding the pieces of a text
 /// in turn gives the hash of the whole, without joining them.
 pub fn fnv1a_more(mut hash: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
         hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        hash = hash.wrapping_mul(FNV_PRIME);
     }
     hash
 }

@@ -995,7 +995,9 @@ const PRINT_WORDS: usize = 12;
 pub fn fingerprint(text: &str) -> u64 {
     // ASCII text a byte at a time: a word is a run of letters and digits,
     // folded by lower-casing. Any other byte sends the text to the general
-    // reading.
+    // reading. Where words start and end is data a branch would guess
+    // wrong at every word: each byte is hashed, and the hash kept or not,
+    // by arithmetic instead.
     let mut hash = names::FNV_START;
     let mut n = 0;
     let mut in_word = false;
@@ -1003,16 +1005,22 @@ pub fn fingerprint(text: &str) -> u64 {
         if !b.is_ascii() {
             return fingerprint_words(text);
         }
-        if b.is_ascii_alphanumeric() {
-            hash = names::fnv1a_more(hash, &[b.to_ascii_lowercase()]);
-            in_word = true;
-        } else if in_word {
-            hash = names::fnv1a_more(hash, b" ");
-            in_word = false;
-            n += 1;
-            if n == PRINT_WORDS {
-                return hash.max(1);
-            }
+        // `is_ascii_alphanumeric` and `to_ascii_lowercase`, in arithmetic
+        // (for an ASCII byte, `| 0x20` lower-cases a letter).
+        let lower = b | 0x20;
+        let letter = lower.wrapping_sub(b'a') < 26;
+        let word = letter | (b.wrapping_sub(b'0') < 10);
+        let end = !word & in_word;
+        // A word's byte folded, or the space that ends a word.
+        let folded = if letter { lower } else { b };
+        let fed = if word { folded } else { b' ' };
+        let keep = u64::from(word | end).wrapping_neg();
+        let next = (hash ^ u64::from(fed)).wrapping_mul(names::FNV_PRIME);
+        hash = (next & keep) | (hash & !keep);
+        in_word = word;
+        n += usize::from(end);
+        if n == PRINT_WORDS {
+            return hash.max(1);
         }
     }
     if in_word && n + 1 == PRINT_WORDS {
