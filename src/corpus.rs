@@ -415,14 +415,34 @@ fn process_file(
     let parsed = transcript::read_file(path, format, external)?;
     match parsed.parsed {
         Parsed::Profile(_) => Ok((None, parsed.warnings)),
-        Parsed::Episode(ep) => Ok((Some(process_episode(*ep, directory, tagger)), parsed.warnings)),
+        Parsed::Episode(ep) => {
+            let mut warnings = parsed.warnings;
+            let (ep, full) = process_episode(*ep, directory, tagger);
+            warnings.extend(full);
+            Ok((Some(ep), warnings))
+        }
     }
 }
 
+/// The most bytes of quotes an episode keeps: their places are `u32`.
+const QUOTES_MAX: usize = u32::MAX as usize;
+
 /// Extracts speaker clues and tags an episode, keeping only what later
-/// stages need.
-pub fn process_episode(ep: Episode, directory: &Directory, tagger: &Tagger) -> ProcessedEpisode {
+/// stages need; with a warning if the episode names concepts so often
+/// that its quotes overflow what one episode can keep (its mentions past
+/// that point are kept without a quote).
+pub fn process_episode(ep: Episode, directory: &Directory, tagger: &Tagger) -> (ProcessedEpisode, Option<Diagnostic>) {
+    process_episode_within(ep, directory, tagger, QUOTES_MAX)
+}
+
+fn process_episode_within(
+    ep: Episode,
+    directory: &Directory,
+    tagger: &Tagger,
+    quotes_max: usize,
+) -> (ProcessedEpisode, Option<Diagnostic>) {
     let clues = speakers::extract(&ep, directory);
+    let mut full: Option<Diagnostic> = None;
     let mut mentions = Vec::new();
     let mut hits: Vec<Hit> = Vec::new();
     let mut text_bytes = 0;
@@ -443,12 +463,28 @@ pub fn process_episode(ep: Episode, directory: &Directory, tagger: &Tagger) -> P
             let bounds = tagger::snippet_bounds(&t.text, h.start, h.end, QUOTE_BYTES);
             debug_assert!(bounds.start <= h.start && h.end <= bounds.end);
             // Within a file: small enough (see `Mention`).
-            let quote = match &last {
-                Some((b, at)) if *b == bounds => *at,
+            let span = ((h.start - bounds.start) as u32, (h.end - bounds.start) as u32);
+            let (quote, quote_span) = match &last {
+                _ if full.is_some() => ((0, 0), (0, 0)),
+                Some((b, at)) if *b == bounds => (*at, span),
+                _ if quotes.len() + bounds.len() > quotes_max => {
+                    full = Some(Diagnostic::warning(
+                        &ep.source,
+                        t.line,
+                        format!(
+                            "this episode's quotes pass {} MB (concepts named this often are unusual); \
+                             mentions from here on are kept without a quote",
+                            quotes_max >> 20
+                        ),
+                    ));
+                    ((0, 0), (0, 0))
+                }
                 _ => {
                     let from = quotes.len() as u32;
                     quotes.push_str(&t.text[bounds.clone()]);
-                    (from, quotes.len() as u32)
+                    let at = (from, quotes.len() as u32);
+                    last = Some((bounds, at));
+                    (at, span)
                 }
             };
             mentions.push(Mention {
@@ -457,9 +493,8 @@ pub fn process_episode(ep: Episode, directory: &Directory, tagger: &Tagger) -> P
                 start: h.start as u32,
                 end: h.end as u32,
                 quote,
-                quote_span: ((h.start - bounds.start) as u32, (h.end - bounds.start) as u32),
+                quote_span,
             });
-            last = Some((bounds, quote));
         }
     }
     let mut meta_mentions = BTreeSet::new();
@@ -472,7 +507,7 @@ pub fn process_episode(ep: Episode, directory: &Directory, tagger: &Tagger) -> P
             });
         }
     }
-    ProcessedEpisode {
+    let processed = ProcessedEpisode {
         source: ep.source,
         meta: ep.meta,
         turns,
@@ -481,7 +516,8 @@ pub fn process_episode(ep: Episode, directory: &Directory, tagger: &Tagger) -> P
         quotes: quotes.into(),
         meta_mentions: meta_mentions.into_iter().collect(),
         text_bytes,
-    }
+    };
+    (processed, full)
 }
 
 #[cfg(test)]
@@ -506,17 +542,44 @@ mod tests {
         assert_eq!(names, ["a.md", "b.md"]);
     }
 
+    /// An episode file of `text` in a fresh folder, and the shipped
+    /// dictionary's tagger.
+    fn episode_file(text: &str) -> (tempfile::TempDir, PathBuf, Tagger) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ep.md");
+        std::fs::write(&path, text).unwrap();
+        let mut diags = Diagnostics::default();
+        let dict = crate::dictionary::Dictionary::load_default(&[], true, &mut diags).unwrap();
+        (dir, path, Tagger::new(&dict).unwrap())
+    }
+
+    /// Quotes that would pass what an episode can keep are left out, from
+    /// that mention on, with one warning naming the turn's line; the
+    /// mentions themselves are all kept.
+    #[test]
+    fn quotes_past_the_limit_are_left_out_with_a_warning() {
+        let text = "**Ana:** We run Kubernetes. We like Prometheus.\n\n**Ana:** Kubernetes again, and Docker.\n";
+        let (_dir, path, tagger) = episode_file(text);
+        let episode = || match transcript::read_file(&path, None, None).unwrap().parsed {
+            Parsed::Episode(ep) => *ep,
+            Parsed::Profile(_) => panic!("an episode"),
+        };
+        let (ep, full) = process_episode_within(episode(), &Directory::default(), &tagger, 60);
+        let quotes: Vec<String> = ep.mentions.iter().map(|m| ep.quote(m).to_string()).collect();
+        assert_eq!(quotes, ["We run Kubernetes.", "We like Prometheus.", "", ""]);
+        assert_eq!(ep.mentions[3].quote_span, (0, 0));
+        let full = full.unwrap().to_string();
+        assert!(full.contains("ep.md:3: warning: this episode's quotes pass"), "{full}");
+        let (_, none) = process_episode_within(episode(), &Directory::default(), &tagger, QUOTES_MAX);
+        assert!(none.is_none());
+    }
+
     /// Each turn's label is the one written before it, kept once among the
     /// speaker clues; text without a label has none.
     #[test]
     fn turn_labels_as_written() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("ep.md");
         let text = "No label here.\n\n**Ana:** Hi.\n\n**BB:** Hello.\n\n**Ana:** Bye.\n";
-        std::fs::write(&path, text).unwrap();
-        let mut diags = Diagnostics::default();
-        let dict = crate::dictionary::Dictionary::load_default(&[], true, &mut diags).unwrap();
-        let tagger = Tagger::new(&dict).unwrap();
+        let (_dir, path, tagger) = episode_file(text);
         let (ep, _) = process_file(&path, None, None, &Directory::default(), &tagger).unwrap();
         let ep = ep.unwrap();
         let labels: Vec<Option<&str>> = (0..ep.turns.len()).map(|t| ep.turn_label(t)).collect();

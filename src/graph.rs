@@ -251,19 +251,24 @@ impl std::ops::Deref for Quote {
     }
 }
 
-impl From<String> for Quote {
-    fn from(s: String) -> Quote {
-        let at = (0, s.len() as u32);
-        Quote { text: s.into(), at }
+/// A quote of its own. Past 4 GiB (no quote podgraph writes comes near)
+/// it is cut at a char boundary: its place is `u32`.
+impl From<&str> for Quote {
+    fn from(s: &str) -> Quote {
+        let mut end = s.len().min(u32::MAX as usize);
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        Quote {
+            text: s[..end].into(),
+            at: (0, end as u32),
+        }
     }
 }
 
-impl From<&str> for Quote {
-    fn from(s: &str) -> Quote {
-        Quote {
-            text: s.into(),
-            at: (0, s.len() as u32),
-        }
+impl From<String> for Quote {
+    fn from(s: String) -> Quote {
+        Quote::from(s.as_str())
     }
 }
 
