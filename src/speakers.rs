@@ -1005,15 +1005,14 @@ pub fn fingerprint(text: &str) -> u64 {
         if !b.is_ascii() {
             return fingerprint_words(text);
         }
-        // `is_ascii_alphanumeric` and `to_ascii_lowercase`, in arithmetic
-        // (for an ASCII byte, `| 0x20` lower-cases a letter).
+        // `is_ascii_alphanumeric` and `to_ascii_lowercase`, in arithmetic:
+        // for an ASCII byte, `| 0x20` lower-cases a letter and leaves a
+        // digit as it is.
         let lower = b | 0x20;
-        let letter = lower.wrapping_sub(b'a') < 26;
-        let word = letter | (b.wrapping_sub(b'0') < 10);
+        let word = (lower.wrapping_sub(b'a') < 26) | (b.wrapping_sub(b'0') < 10);
         let end = !word & in_word;
         // A word's byte folded, or the space that ends a word.
-        let folded = if letter { lower } else { b };
-        let fed = if word { folded } else { b' ' };
+        let fed = if word { lower } else { b' ' };
         let keep = u64::from(word | end).wrapping_neg();
         let next = (hash ^ u64::from(fed)).wrapping_mul(names::FNV_PRIME);
         hash = (next & keep) | (hash & !keep);
@@ -1747,7 +1746,11 @@ mod tests {
         }
 
         #[test]
-        fn fingerprint_hashes_the_first_twelve_folded_words(s in "[aZ1 '\\-.,]{0,60}|[aZ1 é’'\\-.,Ü]{0,60}") {
+        // Beside letters and digits, the ASCII bytes next to them in the
+        // table and those that `| 0x20` turns into letters' neighbours.
+        fn fingerprint_hashes_the_first_twelve_folded_words(
+            s in "[aZ1 '\\-.,]{0,60}|[aZ1 é’'\\-.,Ü]{0,60}|[aAzZ09 @\\[`{/:_^~\t\u{7f}]{0,60}"
+        ) {
             let words: Vec<String> = s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(names::fold).collect();
             let plain = if words.len() < 12 { 0 } else { names::fnv1a(format!("{} ", words[..12].join(" ")).as_bytes()).max(1) };
             proptest::prop_assert_eq!(fingerprint(&s), plain);
