@@ -1146,7 +1146,7 @@ const THRESHOLD: f32 = 3.0;
 ///
 /// Readings are assigned greedily, the most certain first: at each step
 /// every open label is scored against every candidate given the readings
-/// made so far, and the best pair above [`THRESHOLD`] is fixed. Rare labels
+/// made so far, and the best pair above `THRESHOLD` is fixed. Rare labels
 /// thus come last, when the frequent ones they may be typos of are known.
 pub fn resolve(clues: &Clues, stock: &StockSet) -> Cast {
     let n = clues.labels.len();

@@ -76,7 +76,7 @@ struct LinkRef<'a> {
     also: Vec<&'a Edge>,
 }
 
-/// Serialises the graph as node-link JSON (see [`write`]).
+/// Serialises the graph as node-link JSON (see [`write()`]).
 pub fn to_json(kg: &KnowledgeGraph) -> String {
     let mut out = Vec::new();
     write(kg, &mut out).expect("writing to memory cannot fail");

@@ -1,8 +1,8 @@
 //! Cue-based caption files (WebVTT, SRT): blocks, cues and timing lines.
 //!
 //! Both formats are blank-line separated blocks of an optional identifier,
-//! a `start --> end` timing line and payload lines. [`blocks`] cuts a text
-//! into blocks, [`read_cues`] reads cues from them (recovering, with
+//! a `start --> end` timing line and payload lines. `blocks` cuts a text
+//! into blocks, `read_cues` reads cues from them (recovering, with
 //! warnings, from the usual damage in real files) and the format modules
 //! turn the payloads into turns.
 

@@ -1,9 +1,9 @@
 //! Markup inside caption and transcript text: tags, voice tags, style
 //! codes and HTML entities.
 //!
-//! [`payload_chunks`] splits a WebVTT payload at `<v Name>` voice tags;
-//! [`strip_markup`] removes tags from caption text (SRT); [`decode_entities`]
-//! and [`collapse_whitespace`] clean any text, Markdown transcripts
+//! `payload_chunks` splits a WebVTT payload at `<v Name>` voice tags;
+//! `strip_markup` removes tags from caption text (SRT); `decode_entities`
+//! and `collapse_whitespace` clean any text, Markdown transcripts
 //! included.
 
 /// A piece of a cue's text and the voice tag that opened it, if any.

@@ -1,7 +1,7 @@
 //! Joining small pieces of attributed text into turns.
 //!
 //! JSON transcripts attribute segments (often single words) and caption
-//! files attribute cues; a [`Merger`] turns consecutive pieces of one
+//! files attribute cues; a `Merger` turns consecutive pieces of one
 //! speaker into one [`Turn`], keeping the first piece's time and line.
 
 use crate::episode::Turn;

@@ -4,7 +4,7 @@
 //! handled here, once, for every format), picks the format from the file
 //! extension and confirms it from the content, then hands the text to the
 //! format's parser. Each format module only turns text into
-//! [`Turn`](crate::episode::Turn)s; metadata comes from front matter.
+//! [`Turn`]s; metadata comes from front matter.
 //!
 //! Formats ([`Format`]): Podlets Jekyll Markdown ([`podlets`]), Markdown
 //! with names in bold ([`bold`]), Podcasting 2.0 JSON ([`json`]), WebVTT

@@ -17,7 +17,7 @@
 //! ```
 //!
 //! Blocks are read as cues by
-//! [`cues::read_cues`](crate::transcript::cues::read_cues) (number, timing line,
+//! `cues::read_cues` (number, timing line,
 //! text; a bad timing line skips the cue with a warning). Each text line is
 //! cleaned of `<i>`, `<b>`, `<font ...>` tags and `{\an8}` codes. A speaker
 //! prefix (see [`labels::split_label`](crate::transcript::labels::split_label)) is

@@ -16,7 +16,7 @@
 //!
 //! The text is cut into blank-line separated blocks; the header block,
 //! `NOTE`, `STYLE` and `REGION` blocks are dropped, and the rest are read as
-//! cues by [`cues::read_cues`](crate::transcript::cues::read_cues) (optional
+//! cues by `cues::read_cues` (optional
 //! identifier line, timing line, payload), which the SRT reader shares. A cue's payload is tokenised: a voice tag
 //! (`<v Name>`, `<v.loud Name>`) switches the speaker, every other tag
 //! (`<b>`, `<c.x>`, `</v>`, `<00:00:01.500>`, `<lang en>`) is dropped, and
