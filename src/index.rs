@@ -33,7 +33,7 @@ use petgraph::Direction;
 
 use crate::dictionary::Kind;
 use crate::error::{Error, Result};
-use crate::graph::{ANNOUNCER, Edge, KnowledgeGraph, MentionRecord, Node, NodeKind, Relation};
+use crate::graph::{ANNOUNCER, Edge, KnowledgeGraph, MentionRecord, Node, NodeKind, Quote, Relation};
 use crate::names;
 use crate::names::FastMap;
 use crate::speakers::Role;
@@ -1203,7 +1203,8 @@ impl QueryIndex {
             line: h.line,
             time_ms: h.time_ms,
             span: (h.start, t.end),
-            quote: String::from_utf8_lossy(quote).into_owned().into(),
+            // Valid text is read in place, not copied first.
+            quote: Quote::from(&*String::from_utf8_lossy(quote)),
             quote_span: t.quote_span,
         })
     }
@@ -1409,7 +1410,7 @@ mod tests {
     fn shared_quotes_are_written_once() {
         let mut kg = sample();
         let text: std::sync::Arc<str> = "Kubernetes and Go. Go again.".into();
-        let shared = |at| crate::graph::Quote::shared(text.clone(), at).unwrap();
+        let shared = |at| Quote::shared(text.clone(), at).unwrap();
         let mut extra = kg.mentions[0].clone();
         extra.concept = "concept:go".into();
         kg.ensure_node(node("concept:go", "Go", NodeKind::Concept));
