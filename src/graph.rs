@@ -234,9 +234,7 @@ impl Quote {
         text.get(at.0 as usize..at.1 as usize)?;
         Some(Quote { text, at })
     }
-}
 
-impl Quote {
     /// The text the quote is shared from, and where it lies in it.
     pub fn shared_from(&self) -> (&Arc<str>, (u32, u32)) {
         (&self.text, self.at)
@@ -815,10 +813,18 @@ mod tests {
         };
         let corpus = corpus::load(&opts, &tagger, &NoProgress).unwrap();
         let kept: usize = corpus.episodes.iter().map(|ep| ep.quotes.len()).sum();
-        let sources: BTreeMap<String, std::path::PathBuf> = corpus
+        // Each episode's turn texts, read again from its file, once.
+        let texts: BTreeMap<String, Vec<String>> = corpus
             .episodes
             .iter()
-            .map(|ep| (episode_node_id(&ep.meta.id), ep.source.clone()))
+            .map(|ep| {
+                let parsed = crate::transcript::read_file(&ep.source, None, None).unwrap();
+                let crate::transcript::Parsed::Episode(read) = parsed.parsed else {
+                    panic!("{} is an episode", ep.source.display())
+                };
+                let turns = read.turns.into_iter().map(|t| t.text).collect();
+                (episode_node_id(&ep.meta.id), turns)
+            })
             .collect();
         let kg = KnowledgeGraph::build(&corpus, &dict);
         drop(corpus);
@@ -830,11 +836,7 @@ mod tests {
             "no sentence shared: {kept} bytes kept for {quoted} quoted"
         );
         for m in &kg.mentions {
-            let parsed = crate::transcript::read_file(&sources[&*m.episode], None, None).unwrap();
-            let crate::transcript::Parsed::Episode(ep) = parsed.parsed else {
-                panic!("{} is an episode", m.episode)
-            };
-            let text = &ep.turns[m.turn as usize].text;
+            let text = &texts[&*m.episode][m.turn as usize];
             let (start, end) = (m.span.0 as usize, m.span.1 as usize);
             let (quote, a, b) = crate::tagger::snippet(text, start, end, corpus::QUOTE_BYTES);
             assert_eq!((&*m.quote, m.quote_span), (quote.as_str(), (a as u32, b as u32)));
