@@ -427,6 +427,12 @@ fn process_file(
 /// The most bytes of quotes an episode keeps: their places are `u32`.
 const QUOTES_MAX: usize = u32::MAX as usize;
 
+thread_local! {
+    /// [`process_episode`]'s buffers for an episode's mentions and quotes,
+    /// kept from one episode to the next on each thread.
+    static SCRATCH: std::cell::Cell<(Vec<Mention>, String)> = const { std::cell::Cell::new((Vec::new(), String::new())) };
+}
+
 /// Extracts speaker clues and tags an episode, keeping only what later
 /// stages need; with a warning if the episode names concepts so often
 /// that its quotes overflow what one episode can keep (its mentions past
@@ -443,11 +449,15 @@ fn process_episode_within(
 ) -> (ProcessedEpisode, Option<Diagnostic>) {
     let clues = speakers::extract(&ep, directory);
     let mut full: Option<Diagnostic> = None;
-    let mut mentions = Vec::new();
+    // The mentions and quotes are gathered in this thread's buffers, then
+    // copied out once at their final size: grown in place, a large
+    // episode's would be copied again at every doubling, into fresh memory.
+    let (mut mentions, mut quotes) = SCRATCH.take();
+    mentions.clear();
+    quotes.clear();
     let mut hits: Vec<Hit> = Vec::new();
     let mut text_bytes = 0;
     let mut turns = Vec::with_capacity(ep.turns.len());
-    let mut quotes = String::new();
     for (ti, t) in ep.turns.into_iter().enumerate() {
         text_bytes += t.text.len();
         // The label is kept once, among the clues' labels.
@@ -512,11 +522,12 @@ fn process_episode_within(
         meta: ep.meta,
         turns,
         clues,
-        mentions,
-        quotes: quotes.into(),
+        mentions: mentions.to_vec(),
+        quotes: quotes.as_str().into(),
         meta_mentions: meta_mentions.into_iter().collect(),
         text_bytes,
     };
+    SCRATCH.set((mentions, quotes));
     (processed, full)
 }
 

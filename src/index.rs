@@ -44,6 +44,8 @@ const NODE_LEN: usize = 66;
 /// Bytes of one (offset, count) entry of a per-node table (`OUTX`,
 /// `INXX`, `MCOX`, `MSPX`).
 const ENTRY_LEN: usize = 12;
+/// Bytes of one edge record in `OUTE` and `INEE`, as `prepare` writes it.
+const EDGE_LEN: usize = 32;
 /// Bytes of one entry of `MTRN`, a per-node count.
 const COUNT_LEN: usize = 4;
 /// Bytes of one fixed-size mention record in `MREC`.
@@ -429,6 +431,10 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
             })
             .collect();
         all.sort_unstable();
+        // At their final sizes from the start: grown, these buffers of tens
+        // of megabytes would be copied again at every doubling.
+        idx.0.reserve(order.len() * ENTRY_LEN);
+        recs.0.reserve(all.len() * EDGE_LEN);
         let mut rest = &all[..];
         for n in 0..order.len() as u32 {
             let count = rest.partition_point(|r| r.0 == n);
@@ -456,6 +462,9 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
         }
     };
     let (mut outx, mut oute, mut inx, mut ine) = (Buf::default(), Buf::default(), Buf::default(), Buf::default());
+    // Each edge's episodes, once per direction.
+    epis.0
+        .reserve(2 * 4 * g.raw_edges().iter().map(|e| e.weight.episodes.len()).sum::<usize>());
     edge_block(Direction::Outgoing, &mut outx, &mut oute, &mut epis, &mut epis_count);
     edge_block(Direction::Incoming, &mut inx, &mut ine, &mut epis, &mut epis_count);
 

@@ -262,6 +262,10 @@ pub fn extract(episode: &Episode, directory: &Directory) -> Clues {
 
     // Labels, and names written as labels.
     let mut label_index: BTreeMap<&str, usize> = BTreeMap::new();
+    let turns = episode.turns.len();
+    clues.turn_labels.reserve_exact(turns);
+    clues.turn_prints.reserve_exact(turns);
+    clues.turn_words.reserve_exact(turns);
     for t in &episode.turns {
         let idx = t.label.as_deref().map(|l| {
             *label_index.entry(l).or_insert_with(|| {

@@ -497,6 +497,9 @@ fn inline(s: &str) -> Inline {
 fn inline_into(s: &str, out: &mut String) -> (Option<String>, usize) {
     let mut first_stamp = None;
     let mut stamps = 0;
+    // The text out is never longer than the line in (markup only goes),
+    // so it grows once, not at every piece.
+    out.reserve(s.len());
     let mut rest = s;
     loop {
         // Plain text up to the next character that may start markup is
