@@ -84,12 +84,24 @@ fn best_of_3(mut f: impl FnMut() -> usize) -> (f64, usize) {
 }
 
 /// Runs a command under GNU time; (wall seconds, peak RSS in MB, stdout).
-fn timed(cmd: &mut Command) -> Option<(f64, f64, String)> {
+/// What [`timed`] measured of a command.
+struct Run {
+    /// Wall seconds.
+    wall: f64,
+    /// Peak resident memory, MB.
+    peak: f64,
+    /// Processor seconds in the program and in the kernel for it.
+    user: f64,
+    sys: f64,
+    stdout: String,
+}
+
+fn timed(cmd: &mut Command) -> Option<Run> {
     let program = cmd.get_program().to_os_string();
     let args: Vec<_> = cmd.get_args().map(|a| a.to_os_string()).collect();
     let out = Command::new("/usr/bin/time")
         .arg("-f")
-        .arg("TIME %e %M")
+        .arg("TIME %e %M %U %S")
         .arg(program)
         .args(args)
         .envs(
@@ -100,14 +112,54 @@ fn timed(cmd: &mut Command) -> Option<(f64, f64, String)> {
         .ok()?;
     let err = String::from_utf8_lossy(&out.stderr);
     let line = err.lines().rev().find(|l| l.starts_with("TIME "))?;
-    let mut parts = line.split_whitespace().skip(1);
-    let wall: f64 = parts.next()?.parse().ok()?;
-    let kb: f64 = parts.next()?.parse().ok()?;
+    let mut parts = line.split_whitespace().skip(1).map(|p| p.parse::<f64>().ok());
+    let mut next = || parts.next().flatten();
+    let (wall, kb, user, sys) = (next()?, next()?, next()?, next()?);
     if !out.status.success() {
         eprintln!("command failed: {err}");
         return None;
     }
-    Some((wall, kb / 1024.0, String::from_utf8_lossy(&out.stdout).into_owned()))
+    Some(Run {
+        wall,
+        peak: kb / 1024.0,
+        user,
+        sys,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+    })
+}
+
+/// Seconds this machine takes to write the files of `dir` anew (read
+/// first, not timed) into `copy`, on `threads` threads, each flushed to
+/// disk: the writing a build does for its outputs, with nothing made.
+/// Also gives the bytes written.
+fn write_baseline(dir: &Path, copy: &Path, threads: usize) -> (f64, usize) {
+    let _ = std::fs::remove_dir_all(copy);
+    std::fs::create_dir_all(copy).unwrap();
+    let mut files: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| (copy.join(p.file_name().unwrap()), std::fs::read(&p).unwrap()))
+        .collect();
+    // The largest first, shared out in turn, so the threads finish together.
+    files.sort_by_key(|f| std::cmp::Reverse(f.1.len()));
+    let bytes = files.iter().map(|f| f.1.len()).sum();
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            let mine: Vec<&(PathBuf, Vec<u8>)> = files.iter().skip(t).step_by(threads).collect();
+            s.spawn(move || {
+                for (path, data) in mine {
+                    let mut f = std::fs::File::create(path).unwrap();
+                    std::io::Write::write_all(&mut f, data).unwrap();
+                    f.sync_all().unwrap();
+                }
+            });
+        }
+    });
+    let secs = start.elapsed().as_secs_f64();
+    std::fs::remove_dir_all(copy).unwrap();
+    (secs, bytes)
 }
 
 /// Writes the first `max` bytes of `src` (cut at a line end) to `dst`.
@@ -250,13 +302,13 @@ fn main() {
             .arg("-c")
             .arg(format!("cat {} > /dev/null", text_path.display())),
     )
-    .map(|(s, _, _)| mb(text_bytes) / s.max(1e-3));
+    .map(|run| mb(text_bytes) / run.wall.max(1e-3));
     // GNU grep slows down badly with thousands of case-insensitive terms
     // (about 3 MB/s, and 0.1 MB/s with -w), so it reads a 10 MB prefix.
     let prefix = data_dir().join("archive-prefix.txt");
     let prefix_bytes = text_prefix(&text_path, &prefix, 10_000_000);
     let grep = |flags: &[&str], path: &Path, bytes: usize| {
-        timed(Command::new("grep").args(flags).arg("-f").arg(&terms).arg(path)).map(|(s, _, _)| mb(bytes) / s)
+        timed(Command::new("grep").args(flags).arg("-f").arg(&terms).arg(path)).map(|run| mb(bytes) / run.wall)
     };
     let grep_i = grep(&["-c", "-F", "-i"], &prefix, prefix_bytes);
     let grep_cs = grep(&["-c", "-F"], &text_path, text_bytes);
@@ -380,8 +432,8 @@ fn main() {
         build_binary();
         r.line("## End-to-end `podgraph build`\n");
         r.line("The archive's episodes copied under new ids up to each size; parse, speakers, tagging, graph and all outputs, on all cores.\n");
-        r.line("| corpus | files | wall s | MB/s | peak MB | / flashtext tagging | bare scan x |");
-        r.line("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        r.line("| corpus | files | wall s | MB/s | peak MB | / flashtext tagging | bare scan x | CPU s | outputs MB | writing them s |");
+        r.line("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         let bare = tag_rates.first().map(|t| t.1);
         for size in &sizes {
             let (dir, files, bytes) = scaled_corpus(&corpus, *size);
@@ -389,7 +441,7 @@ fn main() {
             let bin = root().join("target/release/podgraph");
             // One run on a shared two-core machine varies by a tenth: the
             // median of three, with the range beside it.
-            let runs: Option<Vec<(f64, f64, String)>> = (0..3)
+            let runs: Option<Vec<Run>> = (0..3)
                 .map(|_| {
                     timed(
                         Command::new(&bin)
@@ -403,21 +455,26 @@ fn main() {
                 .collect();
             match runs {
                 Some(mut runs) => {
-                    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
-                    let (wall, peak) = (runs[1].0, runs.iter().map(|r| r.1).fold(0.0, f64::max));
-                    let range = format!("{:.1} ({:.1}-{:.1})", wall, runs[0].0, runs[2].0);
+                    runs.sort_by(|a, b| a.wall.total_cmp(&b.wall));
+                    let median = &runs[1];
+                    let (wall, peak) = (median.wall, runs.iter().map(|r| r.peak).fold(0.0, f64::max));
+                    let range = format!("{:.1} ({:.1}-{:.1})", wall, runs[0].wall, runs[2].wall);
                     let rate = mb(bytes) / wall;
                     let vs_flash = flashtext.map_or("n/a".into(), |f| format!("{:.1}x", rate / f));
                     let vs_bare = bare.map_or("n/a".into(), |b| format!("{:.1}", wall / (mb(bytes) / b)));
+                    let cpu = format!("{:.1} + {:.1}", median.user, median.sys);
+                    let copy = data_dir().join(format!("out-{size}mb-written"));
+                    let (write_s, out_bytes) = write_baseline(&out, &copy, cores);
                     r.line(&format!(
-                        "| {size} MB | {files} | {range} | {rate:.1} | {peak:.0} | {vs_flash} | {vs_bare} |"
+                        "| {size} MB | {files} | {range} | {rate:.1} | {peak:.0} | {vs_flash} | {vs_bare} | {cpu} | {:.0} | {write_s:.2} |",
+                        mb(out_bytes)
                     ));
                     largest_graph = Some(out.join("graph.json"));
                 }
-                None => r.line(&format!("| {size} MB | {files} | failed | | | | |")),
+                None => r.line(&format!("| {size} MB | {files} | failed | | | | | | | |")),
             }
         }
-        r.line("\n`wall s`: the median of three runs (the fastest and slowest in brackets); the rate and ratios are of the median; `peak MB`: the largest of the three. `/ flashtext tagging`: the build's rate over flashtext's tagging rate of the same text (target: at least 20x). `bare scan x`: wall time over the time the bare aho-corasick scan takes over the same bytes (target for 1 GB: at most 3).\n");
+        r.line(&format!("\n`wall s`: the median of three runs (the fastest and slowest in brackets); the rate and ratios are of the median; `peak MB`: the largest of the three. `/ flashtext tagging`: the build's rate over flashtext's tagging rate of the same text (target: at least 20x). `bare scan x`: wall time over the time the bare aho-corasick scan takes over the same bytes (target for 1 GB: at most 3). `CPU s`: processor seconds of the median run, in the program + in the kernel for it (reading the transcripts, writing the outputs, fresh memory). `outputs MB`, `writing them s`: the size of the four outputs, and the time this machine takes only to write those bytes to new files, on {cores} threads, each flushed to disk as the build does: a part of the build's time that faster code cannot remove.\n"));
     }
 
     if !skip("related") {
@@ -428,7 +485,7 @@ fn main() {
         for n in list_env("PODGRAPH_BENCH_RELATED", "1000,10000,100000") {
             let exe = std::env::current_exe().unwrap();
             match timed(Command::new(exe).env("PODGRAPH_BENCH_CHILD", format!("related:{n}"))) {
-                Some((_, peak, out)) => r.line(&format!("| {n} | {} | {peak:.0} |", out.trim())),
+                Some(run) => r.line(&format!("| {n} | {} | {:.0} |", run.stdout.trim(), run.peak)),
                 None => r.line(&format!("| {n} | failed | |")),
             }
         }
