@@ -83,19 +83,21 @@ fn best_of_3(mut f: impl FnMut() -> usize) -> (f64, usize) {
     (best, out)
 }
 
-/// Runs a command under GNU time; (wall seconds, peak RSS in MB, stdout).
 /// What [`timed`] measured of a command.
 struct Run {
     /// Wall seconds.
     wall: f64,
     /// Peak resident memory, MB.
     peak: f64,
-    /// Processor seconds in the program and in the kernel for it.
+    /// Processor seconds in the program.
     user: f64,
+    /// Processor seconds in the kernel for it.
     sys: f64,
+    /// What it printed.
     stdout: String,
 }
 
+/// Runs a command under GNU time.
 fn timed(cmd: &mut Command) -> Option<Run> {
     let program = cmd.get_program().to_os_string();
     let args: Vec<_> = cmd.get_args().map(|a| a.to_os_string()).collect();

@@ -429,7 +429,8 @@ const QUOTES_MAX: usize = u32::MAX as usize;
 
 thread_local! {
     /// [`process_episode`]'s buffers for an episode's mentions and quotes,
-    /// kept from one episode to the next on each thread.
+    /// kept from one episode to the next on each thread (so each thread
+    /// holds, to the end, room for the largest episode it has read).
     static SCRATCH: std::cell::Cell<(Vec<Mention>, String)> = const { std::cell::Cell::new((Vec::new(), String::new())) };
 }
 
