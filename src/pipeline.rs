@@ -267,8 +267,8 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         };
         let make_json = || {
             timed(|| -> Result<_> {
-                Ok(commit(output::Pending::filled(&json_path, |f| {
-                    export::json::write(g, f)
+                Ok(commit(output::Pending::buffered(&json_path, |w| {
+                    export::json::write(g, w)
                 })?))
             })
         };

@@ -14,7 +14,7 @@
 //! same ordered pair (a speaker who discusses a person they are also
 //! mentioned with), the second relation rides along in the link's `also`.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 
 use petgraph::graph::NodeIndex;
@@ -86,7 +86,8 @@ pub fn to_json(kg: &KnowledgeGraph) -> String {
 /// Writes the graph as node-link JSON: the top level laid out on lines,
 /// and each node, link and mention as one compact line, so that a
 /// rebuilt graph diffs line by line and the file stays about a third
-/// smaller than fully indented JSON. Streams: nothing is copied.
+/// smaller than fully indented JSON. Streams: nothing is copied. It
+/// writes many small pieces: `out` should be buffered.
 pub fn write<W: Write>(kg: &KnowledgeGraph, out: &mut W) -> std::io::Result<()> {
     use crate::graph::NodeKind;
     let g = &kg.graph;
@@ -118,7 +119,7 @@ pub fn write<W: Write>(kg: &KnowledgeGraph, out: &mut W) -> std::io::Result<()> 
         concepts: count(NodeKind::Concept),
         mentions: kg.mentions.len(),
     };
-    let mut w = BufWriter::with_capacity(1 << 16, out);
+    let mut w = out;
     w.write_all(b"{\n  \"directed\": true,\n  \"multigraph\": false,\n  \"graph\": ")?;
     serde_json::to_writer(&mut w, &meta)?;
     w.write_all(b",\n")?;
