@@ -79,10 +79,10 @@ impl Pending {
         Ok(pending)
     }
 
-    /// [`filled`](Self::filled) through an [`OutputWriter`]: for large
-    /// outputs, and those written in many small pieces. The bytes are all
-    /// written when it returns.
-    pub fn buffered(path: &Path, fill: impl FnOnce(&mut OutputWriter) -> std::io::Result<()>) -> Result<Pending> {
+    /// [`filled`](Self::filled) through a buffer and an [`OutputWriter`]:
+    /// for large outputs, and those written in many small pieces. The
+    /// bytes are all written when it returns.
+    pub fn buffered(path: &Path, fill: impl FnOnce(&mut Buffered<'_>) -> std::io::Result<()>) -> Result<Pending> {
         Pending::buffered_with(path, true, fill)
     }
 
@@ -91,7 +91,7 @@ impl Pending {
     fn buffered_with(
         path: &Path,
         direct: bool,
-        fill: impl FnOnce(&mut OutputWriter) -> std::io::Result<()>,
+        fill: impl FnOnce(&mut Buffered<'_>) -> std::io::Result<()>,
     ) -> Result<Pending> {
         let mut pending = Pending::create(path)?;
         let direct = if direct { open_direct(&pending.tmp) } else { None };
@@ -121,7 +121,13 @@ impl Pending {
             };
             // The writer is closed, or dropped, before the disk thread is
             // waited for: that ends its loop.
-            let filled = match fill(&mut w) {
+            // Small pieces (JSON is written a key and a value at a time)
+            // are gathered by the standard buffer, which copies them
+            // fastest, and reach the writer in large ones.
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut w);
+            let filled = fill(&mut buffered).and_then(|()| buffered.flush());
+            drop(buffered);
+            let filled = match filled {
                 Ok(()) => w.close(),
                 Err(e) => {
                     drop(w);
@@ -178,6 +184,9 @@ pub fn file_name(id: &str, extension: &str) -> String {
 pub fn path_for(dir: &Path, id: &str, extension: &str) -> PathBuf {
     dir.join(file_name(id, extension))
 }
+
+/// What [`Pending::buffered`] gives its caller to write to.
+pub type Buffered<'w> = std::io::BufWriter<&'w mut OutputWriter>;
 
 /// Bytes a direct write's buffer, place and length are multiples of.
 const ALIGN: usize = 4096;
