@@ -107,7 +107,7 @@ impl Pending {
                 };
                 for mut block in to_disk {
                     disk.write(&mut block)?;
-                    block.len = 0;
+                    block.clear();
                     // Unsent only once the writer is gone.
                     let _ = back.send(block);
                 }
@@ -236,7 +236,7 @@ impl OutputWriter {
 
     /// Sends what is left; the disk thread then ends.
     fn close(mut self) -> std::io::Result<()> {
-        if self.block.len > 0 {
+        if self.block.len() > 0 {
             self.send()?;
         }
         Ok(())
@@ -246,10 +246,9 @@ impl OutputWriter {
 impl Write for OutputWriter {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
         let b = &mut self.block;
-        let n = data.len().min(CHUNK - b.len);
-        b.bytes[b.at + b.len..b.at + b.len + n].copy_from_slice(&data[..n]);
-        b.len += n;
-        if b.len == CHUNK {
+        let n = data.len().min(CHUNK - b.len());
+        b.bytes.extend_from_slice(&data[..n]);
+        if b.len() == CHUNK {
             self.send()?;
         }
         Ok(n)
@@ -262,19 +261,30 @@ impl Write for OutputWriter {
     }
 }
 
-/// `CHUNK` bytes at an `ALIGN`ed place in their vector (which is never
-/// reallocated), and how many are filled.
+/// Up to `CHUNK` bytes, from an `ALIGN`ed place `at` in their vector.
+/// The vector has room for them from the start and is never
+/// reallocated; it holds only the bytes written (after `at` zeros), so a
+/// small output touches little memory.
 struct Block {
     bytes: Vec<u8>,
     at: usize,
-    len: usize,
 }
 
 impl Block {
     fn new() -> Block {
-        let bytes = vec![0u8; CHUNK + ALIGN];
+        let mut bytes: Vec<u8> = Vec::with_capacity(CHUNK + ALIGN);
         let at = bytes.as_ptr().align_offset(ALIGN).min(ALIGN);
-        Block { bytes, at, len: 0 }
+        bytes.resize(at, 0);
+        Block { bytes, at }
+    }
+
+    /// The bytes filled.
+    fn len(&self) -> usize {
+        self.bytes.len() - self.at
+    }
+
+    fn clear(&mut self) {
+        self.bytes.truncate(self.at);
     }
 }
 
@@ -297,11 +307,13 @@ impl Disk<'_> {
             use std::os::unix::fs::FileExt;
             // The last block padded to whole blocks; the file is cut back
             // to its length at the end.
-            let padded = b.len.next_multiple_of(ALIGN);
-            b.bytes[b.at + b.len..b.at + padded].fill(0);
-            match direct.write_all_at(&b.bytes[b.at..b.at + padded], self.written) {
+            let len = b.len();
+            b.bytes.resize(b.at + len.next_multiple_of(ALIGN), 0);
+            let written = direct.write_all_at(&b.bytes[b.at..], self.written);
+            b.bytes.truncate(b.at + len);
+            match written {
                 Ok(()) => {
-                    self.written += b.len as u64;
+                    self.written += len as u64;
                     return Ok(());
                 }
                 // Refused (a file system with other rules): the bytes go
@@ -312,8 +324,8 @@ impl Disk<'_> {
         }
         let mut file = self.file;
         file.seek(SeekFrom::Start(self.written))?;
-        file.write_all(&b.bytes[b.at..b.at + b.len])?;
-        self.written += b.len as u64;
+        file.write_all(&b.bytes[b.at..])?;
+        self.written += b.len() as u64;
         Ok(())
     }
 }
