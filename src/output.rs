@@ -119,14 +119,14 @@ impl Pending {
                 free,
                 spare: BLOCKS - 1,
             };
-            // The writer is closed, or dropped, before the disk thread is
-            // waited for: that ends its loop.
             // Small pieces (JSON is written a key and a value at a time)
             // are gathered by the standard buffer, which copies them
             // fastest, and reach the writer in large ones.
             let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut w);
             let filled = fill(&mut buffered).and_then(|()| buffered.flush());
             drop(buffered);
+            // The writer is closed, or dropped, before the disk thread is
+            // waited for: that ends its loop.
             let filled = match filled {
                 Ok(()) => w.close(),
                 Err(e) => {
