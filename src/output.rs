@@ -120,8 +120,9 @@ impl Pending {
                 spare: BLOCKS - 1,
             };
             // Small pieces (JSON is written a key and a value at a time)
-            // are gathered by the standard buffer, which copies them
-            // fastest, and reach the writer in large ones.
+            // are gathered by the standard buffer and reach the writer in
+            // large ones: through the writer's own `write`, one by one,
+            // they cost 6% more instructions in all.
             let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut w);
             let filled = fill(&mut buffered).and_then(|()| buffered.flush());
             drop(buffered);
