@@ -7,7 +7,7 @@
 //! from episode ids go through [`file_name`], so an id like `../../etc/x`
 //! cannot escape the output folder.
 //!
-//! The build's large outputs are written through an [`OutputWriter`]
+//! The build's outputs are written through an [`OutputWriter`]
 //! ([`Pending::buffered`]): blocks of a megabyte, filled by the caller
 //! while a thread of the writer's own writes the ones before, past the
 //! page cache where the system allows it. They go to the disk before the

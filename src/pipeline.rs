@@ -263,7 +263,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         let commit = |pending: output::Pending| s.spawn(move || pending.commit());
         // An output made whole in memory first: written, then committed.
         let write = |path: &std::path::Path, bytes: &[u8]| -> Result<_> {
-            Ok(commit(output::Pending::filled(path, |f| f.write_all(bytes))?))
+            Ok(commit(output::Pending::buffered(path, |w| w.write_all(bytes))?))
         };
         let make_json = || {
             timed(|| -> Result<_> {
