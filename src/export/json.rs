@@ -87,8 +87,8 @@ pub fn to_json(kg: &KnowledgeGraph) -> String {
 /// and each node, link and mention as one compact line, so that a
 /// rebuilt graph diffs line by line and the file stays about a third
 /// smaller than fully indented JSON. Streams: nothing is copied. It
-/// writes many small pieces: `out` should be buffered.
-pub fn write<W: Write>(kg: &KnowledgeGraph, out: &mut W) -> std::io::Result<()> {
+/// writes many small pieces: `w` should be buffered.
+pub fn write<W: Write>(kg: &KnowledgeGraph, w: &mut W) -> std::io::Result<()> {
     use crate::graph::NodeKind;
     let g = &kg.graph;
     let nodes = kg.sorted_nodes();
@@ -119,13 +119,12 @@ pub fn write<W: Write>(kg: &KnowledgeGraph, out: &mut W) -> std::io::Result<()> 
         concepts: count(NodeKind::Concept),
         mentions: kg.mentions.len(),
     };
-    let mut w = out;
     w.write_all(b"{\n  \"directed\": true,\n  \"multigraph\": false,\n  \"graph\": ")?;
-    serde_json::to_writer(&mut w, &meta)?;
+    serde_json::to_writer(&mut *w, &meta)?;
     w.write_all(b",\n")?;
-    list(&mut w, "nodes", nodes.iter().map(|&n| &g[n]), serde_item, b",\n")?;
-    list(&mut w, "links", links.iter(), serde_item, b",\n")?;
-    list(&mut w, "mentions", kg.mentions.iter(), write_mention, b"\n")?;
+    list(w, "nodes", nodes.iter().map(|&n| &g[n]), serde_item, b",\n")?;
+    list(w, "links", links.iter(), serde_item, b",\n")?;
+    list(w, "mentions", kg.mentions.iter(), write_mention, b"\n")?;
     w.write_all(b"}\n")?;
     w.flush()
 }
