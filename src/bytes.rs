@@ -23,6 +23,20 @@ pub(crate) fn mask64(block: &[u8; 64], keep: impl Fn(u8) -> bool) -> u64 {
     })
 }
 
+/// [`mask64`] of the first 64 bytes of `hay`; a shorter `hay` is read as
+/// if zero bytes followed it (their bits are `keep(0)`).
+#[inline(always)]
+pub(crate) fn mask_padded(hay: &[u8], keep: impl Fn(u8) -> bool) -> u64 {
+    match hay.first_chunk::<64>() {
+        Some(block) => mask64(block, keep),
+        None => {
+            let mut block = [0u8; 64];
+            block[..hay.len()].copy_from_slice(hay);
+            mask64(&block, keep)
+        }
+    }
+}
+
 /// The positions of the bytes of a haystack that a test accepts, in
 /// order, found 64 bytes at a time with [`mask64`]: for scans that stop at
 /// many places in a text (its line ends, its capitals), where a search
@@ -51,13 +65,11 @@ impl<'a, F: Fn(u8) -> bool> Positions<'a, F> {
     /// Tests the block at `base`; past the end, the bits are clear.
     fn load(&mut self) {
         let rest = self.hay.get(self.base..).unwrap_or_default();
-        self.mask = match rest.first_chunk::<64>() {
-            Some(block) => mask64(block, &self.keep),
-            None => {
-                let mut block = [0u8; 64];
-                block[..rest.len()].copy_from_slice(rest);
-                mask64(&block, &self.keep) & ((1u64 << rest.len()) - 1)
-            }
+        let mask = mask_padded(rest, &self.keep);
+        self.mask = if rest.len() >= 64 {
+            mask
+        } else {
+            mask & ((1u64 << rest.len()) - 1)
         };
     }
 }

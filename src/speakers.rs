@@ -1048,12 +1048,9 @@ fn twelfth_word_end(b: &[u8]) -> Option<usize> {
     let mut base = 0;
     loop {
         let chunk = b.get(base..)?;
-        // Past the text the block holds zeros, which end a last word
+        // Past the text the block reads as zeros, which end a last word
         // where the text does.
-        let mut block = [0u8; 64];
-        let n = chunk.len().min(64);
-        block[..n].copy_from_slice(&chunk[..n]);
-        let word = crate::bytes::mask64(&block, |x| x.is_ascii_alphanumeric());
+        let word = crate::bytes::mask_padded(chunk, |x| x.is_ascii_alphanumeric());
         let mut ends = !word & ((word << 1) | u64::from(in_word));
         let here = ends.count_ones() as usize;
         if ended + here >= PRINT_WORDS {
