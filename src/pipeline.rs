@@ -11,7 +11,6 @@
 //! goes on and reports them).
 
 use std::fmt;
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -261,10 +260,6 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     // that is known.
     let (json, idx, dot, related, finish) = std::thread::scope(|s| -> Result<_> {
         let commit = |pending: output::Pending| s.spawn(move || pending.commit());
-        // An output made whole in memory first: written, then committed.
-        let write = |path: &std::path::Path, bytes: &[u8]| -> Result<_> {
-            Ok(commit(output::Pending::buffered(path, |w| w.write_all(bytes))?))
-        };
         let make_json = || {
             timed(|| -> Result<_> {
                 Ok(commit(output::Pending::buffered(&json_path, |w| {
@@ -285,7 +280,13 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
                 ))
             })
         };
-        let make_dot = || timed(|| write(&dot_path, export::dot::to_dot(g).as_bytes()));
+        let make_dot = || {
+            timed(|| -> Result<_> {
+                Ok(commit(output::Pending::buffered(&dot_path, |w| {
+                    export::dot::write_dot(g, w)
+                })?))
+            })
+        };
         let make_related = || {
             timed(|| {
                 let lists = related::recommend_all(g, &opts.related);

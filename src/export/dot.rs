@@ -126,21 +126,32 @@ pub fn print(graph: Graph) -> String {
     s
 }
 
-/// The whole knowledge graph as DOT (see the module docs for what is drawn).
+/// The whole knowledge graph as DOT (see the module docs for what is drawn),
+/// as [`write_dot`] writes it.
+pub fn to_dot(kg: &KnowledgeGraph) -> String {
+    let mut out = Vec::new();
+    write_dot(kg, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("DOT is written from UTF-8 text")
+}
+
+/// Writes the whole knowledge graph as DOT to `w`, a statement at a time.
 ///
 /// An archive's graph has a statement per node and edge, millions of them:
 /// the text is written straight out, the same text `graphviz-rust` prints
 /// for the same statements (a test holds it to that), without building
-/// their syntax tree first.
-pub fn to_dot(kg: &KnowledgeGraph) -> String {
+/// their syntax tree first, and without the whole text in memory. It
+/// writes a line at a time: `w` should be buffered.
+pub fn write_dot<W: std::io::Write>(kg: &KnowledgeGraph, w: &mut W) -> std::io::Result<()> {
     let g = &kg.graph;
-    let mut s = String::with_capacity(64 * (g.node_count() + g.edge_count()));
-    s.push_str("digraph \"podgraph\" {\n");
-    s.push_str(concat!(
-        "  graph[rankdir=\"LR\" fontname=\"Helvetica\" overlap=\"false\" splines=\"true\"]\n",
-        "  node[style=\"filled\" fontname=\"Helvetica\" fontsize=\"11\"]\n",
-        "  edge[color=\"#999999\" arrowsize=\"0.6\"]\n",
-    ));
+    w.write_all(b"digraph \"podgraph\" {\n")?;
+    w.write_all(
+        concat!(
+            "  graph[rankdir=\"LR\" fontname=\"Helvetica\" overlap=\"false\" splines=\"true\"]\n",
+            "  node[style=\"filled\" fontname=\"Helvetica\" fontsize=\"11\"]\n",
+            "  edge[color=\"#999999\" arrowsize=\"0.6\"]\n",
+        )
+        .as_bytes(),
+    )?;
     let attrs = |s: &mut String, list: &[(&str, &str)]| {
         s.push('[');
         for (k, (name, value)) in list.iter().enumerate() {
@@ -153,10 +164,14 @@ pub fn to_dot(kg: &KnowledgeGraph) -> String {
         }
         s.push_str("]\n");
     };
+    // One statement's line, made here (quoting needs a `String`) and
+    // handed to `w`.
+    let mut s = String::new();
     for i in kg.sorted_nodes() {
         let n = &g[i];
         let (shape, fill) = style_of(n);
         let tooltip = tooltip(n);
+        s.clear();
         s.push_str("  ");
         push_quoted(&mut s, &n.id);
         let dashed = n.kind == NodeKind::UnresolvedSpeaker;
@@ -172,6 +187,7 @@ pub fn to_dot(kg: &KnowledgeGraph) -> String {
         } else {
             attrs(&mut s, &[list[0], list[1], list[2], list[4]]);
         }
+        w.write_all(s.as_bytes())?;
     }
     for e in kg.sorted_edges() {
         let (a, b) = g.edge_endpoints(e).expect("edge exists");
@@ -193,15 +209,16 @@ pub fn to_dot(kg: &KnowledgeGraph) -> String {
             Relation::Related => &[("color", "#1155cc"), ("style", "bold")],
             _ => continue,
         };
+        s.clear();
         s.push_str("  ");
         push_quoted(&mut s, &g[a].id);
         s.push_str(" -> ");
         push_quoted(&mut s, &g[b].id);
         s.push(' ');
         attrs(&mut s, list);
+        w.write_all(s.as_bytes())?;
     }
-    s.push_str("}\n");
-    s
+    w.write_all(b"}\n")
 }
 
 /// A node's tooltip: its counts.
