@@ -93,8 +93,12 @@ pub fn write<W: Write>(kg: &KnowledgeGraph, w: &mut W) -> std::io::Result<()> {
     let g = &kg.graph;
     let nodes = kg.sorted_nodes();
     let count = |k: NodeKind| nodes.iter().filter(|&&n| g[n].kind == k).count();
-    let mut links: Vec<LinkRef> = Vec::new();
+    // A link per edge but for the rare second relation of a pair: grown
+    // instead, an archive's hundreds of thousands would be copied at every
+    // doubling.
+    let mut links: Vec<LinkRef> = Vec::with_capacity(g.edge_count());
     let mut pair_at: FastMap<(NodeIndex, NodeIndex), usize> = FastMap::default();
+    pair_at.reserve(g.edge_count());
     for e in kg.sorted_edges() {
         let (a, b) = g.edge_endpoints(e).expect("edge exists");
         match pair_at.get(&(a, b)) {
