@@ -576,16 +576,31 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
         let at = rank[i] as usize * MENTION_LEN;
         mrec[at..at + MENTION_LEN].copy_from_slice(&r.0);
     }
-    let mut by_speaker: Vec<Vec<(u64, u32)>> = vec![Vec::new(); nodes];
-    for (i, &(_, _, speaker)) in ends.iter().enumerate() {
-        if *kg.mentions[i].speaker != *ANNOUNCER {
-            if let Some(list) = by_speaker.get_mut(speaker as usize) {
-                list.push((u64::from(rank[i]) * MENTION_LEN as u64, MENTION_LEN as u32));
-            }
+    // Record offsets grouped by speaker, in graph order within a speaker:
+    // a counting sort too. The announcer and unknown speakers (NONE32)
+    // have no list.
+    let mut spoken = vec![0u32; nodes + 1];
+    for &(_, _, speaker) in &ends {
+        if let Some(n) = spoken.get_mut(speaker as usize + 1) {
+            *n += 1;
         }
     }
-    let (mut mcox, mut mspx, mut mspl, mut mtrn) = (Buf::default(), Buf::default(), Buf::default(), Buf::default());
-    let mut spl_count = 0u64;
+    for b in 1..spoken.len() {
+        spoken[b] += spoken[b - 1];
+    }
+    // Each entry is a record's (offset, length), ENTRY_LEN bytes.
+    let mut mspl = Buf(vec![0u8; spoken[nodes] as usize * ENTRY_LEN]);
+    let mut next = spoken.clone();
+    for (&(_, _, speaker), &r) in ends.iter().zip(&rank) {
+        if (speaker as usize) < nodes {
+            let slot = &mut next[speaker as usize];
+            let at = *slot as usize * ENTRY_LEN;
+            *slot += 1;
+            mspl.0[at..at + 8].copy_from_slice(&(u64::from(r) * MENTION_LEN as u64).to_le_bytes());
+            mspl.0[at + 8..at + ENTRY_LEN].copy_from_slice(&(MENTION_LEN as u32).to_le_bytes());
+        }
+    }
+    let (mut mcox, mut mspx, mut mtrn) = (Buf::default(), Buf::default(), Buf::default());
     for i in 0..order.len() as u32 {
         // A concept's block of records, from the counting sort; an empty
         // one is written (0, 0).
@@ -597,14 +612,9 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
         };
         mcox.u64(off);
         mcox.u32(to - from);
-        let list = &by_speaker[i as usize];
-        mspx.u64(spl_count * 12);
-        mspx.u32(list.len() as u32);
-        for &(o, len) in list {
-            mspl.u64(o);
-            mspl.u32(len);
-            spl_count += 1;
-        }
+        let (from, to) = (spoken[i as usize], spoken[i as usize + 1]);
+        mspx.u64(u64::from(from) * ENTRY_LEN as u64);
+        mspx.u32(to - from);
         mtrn.u32(turn_count[i as usize]);
     }
 
