@@ -304,14 +304,23 @@ pub fn extract(episode: &Episode, directory: &Directory) -> Clues {
     }
 
     // Self-introductions may name people the metadata never mentions.
+    // The capitalised words of each labelled turn's edges are read in the
+    // same pass, for the names said below: `spans[turn]` is where the
+    // turn's words start in `words`, where its tail's start, and where
+    // they end.
     let mut intros: Vec<(usize, String, usize)> = Vec::new();
+    let mut words: Vec<&str> = Vec::new();
+    let mut spans = vec![(0, 0, 0); turns];
+    let mut names = Vec::new();
     for (i, t) in episode.turns.iter().enumerate() {
         let Some(label) = clues.turn_labels[i] else {
             continue;
         };
-        for name in self_introductions(&t.text) {
-            intros.push((label, name, t.line));
-        }
+        names.clear();
+        let from = words.len();
+        let tail_from = read_edges(&t.text, &mut names, Some(&mut words));
+        spans[i] = (from, tail_from, words.len());
+        intros.extend(names.drain(..).map(|name| (label, name, t.line)));
     }
     for (label, name, line) in intros {
         let known = clues.candidates.iter().position(|c| name_refers_to(&name, c));
@@ -349,7 +358,6 @@ pub fn extract(episode: &Episode, directory: &Directory) -> Clues {
         intros_at.entry(e.line).or_default().push(e.candidate);
     }
     let mut prev: Option<(usize, Vec<usize>)> = None;
-    let (mut head_words, mut tail_words) = (Vec::new(), Vec::new());
     for (i, t) in episode.turns.iter().enumerate() {
         let Some(label) = clues.turn_labels[i] else {
             prev = None;
@@ -369,10 +377,10 @@ pub fn extract(episode: &Episode, directory: &Directory) -> Clues {
         }
         let intro_cands: &[usize] = intros_at.get(&t.line).map_or(&[], Vec::as_slice);
         let (head, tail) = edges(&t.text, 400);
-        capitalised_words_into(head, &mut head_words);
-        capitalised_words_into(tail, &mut tail_words);
-        let mut named_here: Vec<usize> = finder.find(&head_words);
-        named_here.extend(finder.find(&tail_words));
+        let (first, tail_from, end) = spans[i];
+        let (head_words, tail_words) = (&words[first..tail_from], &words[tail_from..end]);
+        let mut named_here: Vec<usize> = finder.find(head_words);
+        named_here.extend(finder.find(tail_words));
         named_here.sort_unstable();
         named_here.dedup();
         for &c in &named_here {
@@ -393,8 +401,8 @@ pub fn extract(episode: &Episode, directory: &Directory) -> Clues {
             let inside = at(last) >= at(part) && at(last) + last.len() <= at(part) + part.len();
             inside.then(|| finder.find(&words[words.partition_point(|w| at(w) < at(last))..]))
         };
-        let mut closing = from(head, &head_words)
-            .or_else(|| from(tail, &tail_words))
+        let mut closing = from(head, head_words)
+            .or_else(|| from(tail, tail_words))
             .unwrap_or_else(|| finder.find(&capitalised_words(last)));
         closing.retain(|c| !intro_cands.contains(c));
         prev = Some((label, closing));
@@ -538,34 +546,48 @@ fn capitalised_words(text: &str) -> Vec<&str> {
 /// reading turn after turn reuses one buffer.
 fn capitalised_words_into<'t>(text: &'t str, out: &mut Vec<&'t str>) {
     out.clear();
-    // Words are runs of letters, digits, apostrophes and hyphens; ASCII is
-    // classified a byte at a time from a table, other characters decoded.
-    let b = text.as_bytes();
-    let word_char = |i: usize| -> (bool, usize) {
-        match NAME_CHAR[usize::from(b[i])] {
-            NameChar::Other => (false, 1),
-            NameChar::Word => (true, 1),
-            NameChar::Decode => {
-                let c = text[i..].chars().next().unwrap_or(' ');
-                (is_name_char(c), c.len_utf8())
+    let mut words = WordReader::default();
+    for start in capitals(text.as_bytes()) {
+        words.read(text, start, out);
+    }
+}
+
+/// Reads [`capitalised_words`] one capital at a time, so that one pass
+/// over a text's capitals can serve other readers too.
+#[derive(Default)]
+struct WordReader {
+    /// Where the word last read ends.
+    end: usize,
+}
+
+impl WordReader {
+    /// Reads the word at `start`, a position from [`capitals`] (given in
+    /// order), and adds it to `out` if it is a capitalised word.
+    fn read<'t>(&mut self, text: &'t str, start: usize, out: &mut Vec<&'t str>) {
+        // Words are runs of letters, digits, apostrophes and hyphens; ASCII
+        // is classified a byte at a time from a table, other characters
+        // decoded.
+        let b = text.as_bytes();
+        let word_char = |i: usize| -> (bool, usize) {
+            match NAME_CHAR[usize::from(b[i])] {
+                NameChar::Other => (false, 1),
+                NameChar::Word => (true, 1),
+                NameChar::Decode => {
+                    let c = text[i..].chars().next().unwrap_or(' ');
+                    (is_name_char(c), c.len_utf8())
+                }
             }
-        }
-    };
-    let word_char_before = |i: usize| match b[i - 1] {
-        x if x.is_ascii() => NAME_CHAR[usize::from(x)] != NameChar::Other,
-        _ => text[..i].chars().next_back().is_some_and(is_name_char),
-    };
-    let mut i = 0;
-    for start in capitals(b) {
+        };
         // A capital inside the word just read is passed over.
-        if start < i {
-            continue;
+        if start < self.end {
+            return;
         }
-        i = start;
+        let mut i = start;
         let (word, len) = word_char(i);
         i += len;
+        self.end = i;
         if !word {
-            continue;
+            return;
         }
         while i < b.len() {
             let (word, len) = word_char(i);
@@ -574,9 +596,15 @@ fn capitalised_words_into<'t>(text: &'t str, out: &mut Vec<&'t str>) {
             }
             i += len;
         }
+        self.end = i;
         // Inside a word ("JavaScript"), it begins nothing.
-        if start > 0 && word_char_before(start) {
-            continue;
+        let word_char_before = match b.get(start.wrapping_sub(1)) {
+            None => false,
+            Some(x) if x.is_ascii() => NAME_CHAR[usize::from(*x)] != NameChar::Other,
+            Some(_) => text[..start].chars().next_back().is_some_and(is_name_char),
+        };
+        if word_char_before {
+            return;
         }
         let w = cut_at_apostrophe(&text[start..i]);
         let mut cs = w.chars();
@@ -643,9 +671,29 @@ fn cut_at_apostrophe(w: &str) -> &str {
 /// Kubernetes" proposes nothing of use).
 pub fn self_introductions(text: &str) -> Vec<String> {
     let mut out = Vec::new();
+    read_edges(text, &mut out, None);
+    out
+}
+
+/// The first and last 400 bytes of a turn (see [`edges`]) read in one
+/// pass over their capitals: their [`self_introductions`] into `intros`,
+/// and, if `words` is given, the [`capitalised_words`] of the first part
+/// then of the last, added to it. Returns where the last part's words
+/// begin in `words`.
+fn read_edges<'t>(text: &'t str, intros: &mut Vec<String>, mut words: Option<&mut Vec<&'t str>>) -> usize {
     let (head, tail) = edges(text, 400);
-    for part in [head, tail] {
-        introductions_in(part, &mut out);
+    let mut tail_from = 0;
+    for (k, part) in [head, tail].into_iter().enumerate() {
+        if k == 1 {
+            tail_from = words.as_ref().map_or(0, |w| w.len());
+        }
+        let mut reader = WordReader::default();
+        for p in capitals(part.as_bytes()) {
+            introduction_at(part, p, intros);
+            if let Some(words) = words.as_deref_mut() {
+                reader.read(part, p, words);
+            }
+        }
     }
     // "Jed Salazar here", "Sure. Tomás here": at a turn's start. Most
     // turns never say "here": their words are not read.
@@ -656,60 +704,59 @@ pub fn self_introductions(text: &str) -> Vec<String> {
             *slot = w;
             n += 1;
         }
-        out.extend((1..n).filter_map(|i| named_before_here(&first[..n], i)));
+        intros.extend((1..n).filter_map(|i| named_before_here(&first[..n], i)));
     }
-    out.sort();
-    out.dedup();
-    out
+    intros.sort();
+    intros.dedup();
+    tail_from
 }
 
-/// The introductions of one part of a turn, added to `out`.
+/// The introduction, if any, whose name begins at `p` in one part of a
+/// turn, a position from [`capitals`], added to `out`.
 ///
 /// Every form has a name right after its cue, and a name begins with a
 /// capital: the cue words before a token are read only when it has one,
 /// which few tokens do.
-fn introductions_in(part: &str, out: &mut Vec<String>) {
+fn introduction_at(part: &str, p: usize, out: &mut Vec<String>) {
     use crate::transcript::markup::split_words;
-    for p in capitals(part.as_bytes()) {
-        let c = part[p..].chars().next().unwrap_or(' ');
-        if !c.is_uppercase() {
-            continue;
-        }
-        // The token around it, which must have no letter before it: "(Sam)".
-        // Most capitals start their token, right after a space.
-        let start = if p > 0 && is_ascii_space(part.as_bytes()[p - 1]) {
-            p
-        } else {
-            token_start(part, p)
-        };
-        if start == 0 || part[start..p].chars().any(char::is_alphabetic) || !may_end_cue(part.as_bytes(), start) {
-            continue;
-        }
-        // The tokens before it, nearest first; a missing one is empty,
-        // which reads as `Word::Other`. Every cue ends with the token right
-        // before the name, and few tokens are cue words: the others go no
-        // further back.
-        let (at1, token1) = token_before(part, start);
-        let cue = match Word::of(token1) {
-            Word::Im => true,
-            Word::Me => token1.ends_with(','),
-            // The cue is one of the first three tokens.
-            Word::Its => split_words(&part[..start]).nth(3).is_none(),
-            Word::Am => Word::of(token_before(part, at1).1) == Word::I,
-            Word::Is => {
-                let (at2, token2) = token_before(part, at1);
-                match Word::of(token2) {
-                    Word::This => true,
-                    Word::Name => Word::of(token_before(part, at2).1) == Word::My,
-                    _ => false,
-                }
+    let c = part[p..].chars().next().unwrap_or(' ');
+    if !c.is_uppercase() {
+        return;
+    }
+    // The token around it, which must have no letter before it: "(Sam)".
+    // Most capitals start their token, right after a space.
+    let start = if p > 0 && is_ascii_space(part.as_bytes()[p - 1]) {
+        p
+    } else {
+        token_start(part, p)
+    };
+    if start == 0 || part[start..p].chars().any(char::is_alphabetic) || !may_end_cue(part.as_bytes(), start) {
+        return;
+    }
+    // The tokens before it, nearest first; a missing one is empty, which
+    // reads as `Word::Other`. Every cue ends with the token right before
+    // the name, and few tokens are cue words: the others go no further
+    // back.
+    let (at1, token1) = token_before(part, start);
+    let cue = match Word::of(token1) {
+        Word::Im => true,
+        Word::Me => token1.ends_with(','),
+        // The cue is one of the first three tokens.
+        Word::Its => split_words(&part[..start]).nth(3).is_none(),
+        Word::Am => Word::of(token_before(part, at1).1) == Word::I,
+        Word::Is => {
+            let (at2, token2) = token_before(part, at1);
+            match Word::of(token2) {
+                Word::This => true,
+                Word::Name => Word::of(token_before(part, at2).1) == Word::My,
+                _ => false,
             }
-            _ => false,
-        };
-        if cue {
-            let next: Vec<&str> = split_words(&part[start..]).take(3).collect();
-            out.extend(name_at(&next));
         }
+        _ => false,
+    };
+    if cue {
+        let next: Vec<&str> = split_words(&part[start..]).take(3).collect();
+        out.extend(name_at(&next));
     }
 }
 
@@ -1807,6 +1854,28 @@ mod tests {
         ) {
             let text: String = parts.iter().zip(&seps).flat_map(|(p, s)| [*p, *s]).collect();
             proptest::prop_assert_eq!(self_introductions(&text), self_introductions_reference(&text));
+        }
+
+        #[test]
+        fn edges_read_once_give_their_words_and_introductions(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "I'm", "I’m", "am", "is", "This", "Kris", "Nova", "Émile", "(Sam)", "JavaScript", "O'Brien", "x",
+                    "here.", "Sure.", "it's", "Ada", "é", "a",
+                ]),
+                0..400,
+            ),
+        ) {
+            let text = parts.join(" ");
+            let (mut intros, mut words) = (Vec::new(), vec!["before"]);
+            let tail_from = read_edges(&text, &mut intros, Some(&mut words));
+            let (head, tail) = edges(&text, 400);
+            let mut expected = vec!["before"];
+            expected.extend(capitalised_words(head));
+            proptest::prop_assert_eq!(tail_from, expected.len());
+            expected.extend(capitalised_words(tail));
+            proptest::prop_assert_eq!(words, expected);
+            proptest::prop_assert_eq!(intros, self_introductions(&text));
         }
 
         #[test]
