@@ -538,18 +538,11 @@ fn word_key<'b>(w: &str, buf: &'b mut [u8; 32]) -> Cow<'b, str> {
 /// Capitalised words in order, apostrophe suffixes cut ("Duffie's").
 fn capitalised_words(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    capitalised_words_into(text, &mut out);
-    out
-}
-
-/// [`capitalised_words`] into `out` (cleared first), so that a caller
-/// reading turn after turn reuses one buffer.
-fn capitalised_words_into<'t>(text: &'t str, out: &mut Vec<&'t str>) {
-    out.clear();
     let mut words = WordReader::default();
     for start in capitals(text.as_bytes()) {
-        words.read(text, start, out);
+        words.read(text, start, &mut out);
     }
+    out
 }
 
 /// Reads [`capitalised_words`] one capital at a time, so that one pass
@@ -679,7 +672,8 @@ pub fn self_introductions(text: &str) -> Vec<String> {
 /// pass over their capitals: their [`self_introductions`] into `intros`,
 /// and, if `words` is given, the [`capitalised_words`] of the first part
 /// then of the last, added to it. Returns where the last part's words
-/// begin in `words`.
+/// begin in `words`. `intros` is sorted and deduplicated whole: it should
+/// come empty.
 fn read_edges<'t>(text: &'t str, intros: &mut Vec<String>, mut words: Option<&mut Vec<&'t str>>) -> usize {
     let (head, tail) = edges(text, 400);
     let mut tail_from = 0;
