@@ -581,8 +581,8 @@ pub fn prepare(kg: &KnowledgeGraph) -> Prepared<'_> {
     // have no list.
     let mut spoken = vec![0u32; nodes + 1];
     for &(_, _, speaker) in &ends {
-        if let Some(n) = spoken.get_mut(speaker as usize + 1) {
-            *n += 1;
+        if (speaker as usize) < nodes {
+            spoken[speaker as usize + 1] += 1;
         }
     }
     for b in 1..spoken.len() {
