@@ -260,13 +260,12 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     // that is known.
     let (json, idx, dot, related, finish) = std::thread::scope(|s| -> Result<_> {
         let commit = |pending: output::Pending| s.spawn(move || pending.commit());
-        let make_json = || {
-            timed(|| -> Result<_> {
-                Ok(commit(output::Pending::buffered(&json_path, |w| {
-                    export::json::write(g, w)
-                })?))
-            })
+        // An output streamed to its file as `fill` makes it, then
+        // committed on a thread of its own.
+        let stream = |path: &std::path::Path, fill: &dyn Fn(&mut output::Buffered<'_>) -> std::io::Result<()>| {
+            Ok(commit(output::Pending::buffered(path, fill)?))
         };
+        let make_json = || timed(|| stream(&json_path, &|w| export::json::write(g, w)));
         let make_idx = || {
             timed(|| -> Result<_> {
                 let mut pending = output::Pending::buffered(&idx_path, |w| index::prepare(g).write_to(w, 0))?;
@@ -280,19 +279,11 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
                 ))
             })
         };
-        let make_dot = || {
-            timed(|| -> Result<_> {
-                Ok(commit(output::Pending::buffered(&dot_path, |w| {
-                    export::dot::write_dot(g, w)
-                })?))
-            })
-        };
+        let make_dot = || timed(|| stream(&dot_path, &|w| export::dot::write_dot(g, w)));
         let make_related = || {
             timed(|| {
                 let lists = related::recommend_all(g, &opts.related);
-                Ok(commit(output::Pending::buffered(&related_path, |w| {
-                    write_related_json(&lists, w)
-                })?))
+                stream(&related_path, &|w| write_related_json(&lists, w))
             })
         };
         let (json, (idx, (dot, related))) = rayon::join(make_json, || {
