@@ -676,11 +676,7 @@ pub fn self_introductions(text: &str) -> Vec<String> {
 /// come empty.
 fn read_edges<'t>(text: &'t str, intros: &mut Vec<String>, mut words: Option<&mut Vec<&'t str>>) -> usize {
     let (head, tail) = edges(text, 400);
-    let mut tail_from = 0;
-    for (k, part) in [head, tail].into_iter().enumerate() {
-        if k == 1 {
-            tail_from = words.as_ref().map_or(0, |w| w.len());
-        }
+    let mut read = |part: &'t str, mut words: Option<&mut Vec<&'t str>>| {
         let mut reader = WordReader::default();
         for p in capitals(part.as_bytes()) {
             introduction_at(part, p, intros);
@@ -688,7 +684,10 @@ fn read_edges<'t>(text: &'t str, intros: &mut Vec<String>, mut words: Option<&mu
                 reader.read(part, p, words);
             }
         }
-    }
+    };
+    read(head, words.as_deref_mut());
+    let tail_from = words.as_ref().map_or(0, |w| w.len());
+    read(tail, words);
     // "Jed Salazar here", "Sure. Tomás here": at a turn's start. Most
     // turns never say "here": their words are not read.
     if may_say_here(head) {
